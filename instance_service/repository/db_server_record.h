@@ -1,0 +1,67 @@
+#ifndef INSTANCE_SERVICE_REPOSITORY_DB_SERVER_RECORD_H_
+#define INSTANCE_SERVICE_REPOSITORY_DB_SERVER_RECORD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace dbs::instance {
+
+// The lifecycle of a pool as stored in db_servers.status (text). The service layer
+// maps it to instance.v1.DbServer.State; the repository never sees protobuf.
+enum class PoolState { kProvisioning, kActive, kDraining, kMaintenance, kFailed };
+
+// The last health verdict as stored in db_servers.health (text); kUnknown is a
+// pool never checked (HEALTH_UNSPECIFIED on the wire).
+enum class PoolHealth { kUnknown, kHealthy, kDegraded, kUnhealthy };
+
+// One row of db_servers.
+struct DbServerRecord {
+  std::string id;  // UUID, lowercase hyphenated text
+  std::string display_name;
+  std::string host;
+  int32_t port = 0;
+  std::string server_type;
+  PoolState state = PoolState::kProvisioning;
+  PoolHealth health = PoolHealth::kUnknown;
+  std::string health_message;
+  std::optional<absl::Time> last_health_check_time;
+  int32_t instance_count = 0;
+  int32_t max_instances = 0;
+  std::map<std::string, std::string> labels;
+  absl::Time create_time;
+  absl::Time update_time;
+  // Incremented by every write of the row; the wire etag is derived from it.
+  int64_t version = 0;
+};
+
+// What CreateDbServer stores; everything else gets its initial value
+// (PROVISIONING, UNKNOWN health, count 0, version 1).
+struct NewDbServer {
+  std::string display_name;
+  std::string host;
+  int32_t port = 0;
+  std::string server_type;
+  int32_t max_instances = 0;
+  std::map<std::string, std::string> labels;
+};
+
+// The columns an UpdateDbServer changes: set members only. An engaged
+// last_health_check_time holding nullopt clears the column.
+struct DbServerChanges {
+  std::optional<PoolState> state;
+  std::optional<PoolHealth> health;
+  std::optional<std::string> health_message;
+  std::optional<std::optional<absl::Time>> last_health_check_time;
+  std::optional<int32_t> max_instances;
+  std::optional<std::string> host;
+  std::optional<int32_t> port;
+  std::optional<std::map<std::string, std::string>> labels;
+};
+
+}  // namespace dbs::instance
+
+#endif  // INSTANCE_SERVICE_REPOSITORY_DB_SERVER_RECORD_H_

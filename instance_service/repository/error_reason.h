@@ -1,0 +1,26 @@
+#ifndef INSTANCE_SERVICE_REPOSITORY_ERROR_REASON_H_
+#define INSTANCE_SERVICE_REPOSITORY_ERROR_REASON_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace dbs::instance {
+
+// Below the RPC edge an error's instance.v1.ErrorReason travels as an absl::Status
+// payload, so the layer that knows *why* (the repository, the pool) names it and
+// the gRPC edge turns it into google.rpc.ErrorInfo without guessing from codes.
+// `reason` is the ErrorReason value name, e.g. "DB_SERVER_FULL".
+absl::Status WithReason(absl::Status status, absl::string_view reason);
+
+// Convenience: a status with `code`, `message` and `reason`.
+absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view message,
+                             absl::string_view reason);
+
+// The reason attached by WithReason(), or "" when none was.
+std::string ReasonOf(const absl::Status& status);
+
+}  // namespace dbs::instance
+
+#endif  // INSTANCE_SERVICE_REPOSITORY_ERROR_REASON_H_
