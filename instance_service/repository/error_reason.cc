@@ -1,6 +1,5 @@
 #include "instance_service/repository/error_reason.h"
 
-#include <optional>
 
 #include "absl/strings/cord.h"
 
@@ -22,7 +21,7 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view message,
 }
 
 std::string ReasonOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kReasonPayload);
+  auto payload = status.GetPayload(kReasonPayload);  // absl::optional in Debian's abseil
   return payload.has_value() ? std::string(*payload) : std::string();
 }
 
