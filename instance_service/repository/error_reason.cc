@@ -1,6 +1,5 @@
 #include "instance_service/repository/error_reason.h"
 
-
 #include "absl/strings/cord.h"
 
 namespace dbs::instance {
