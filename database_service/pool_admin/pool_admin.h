@@ -1,0 +1,84 @@
+#ifndef DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_
+#define DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "database_service/pool_admin/pool_endpoint.h"
+
+namespace dbs::database_service {
+
+// What provisioning learns about a pool server.
+struct PoolServerInfo {
+  int version_num = 0;              // server_version_num, e.g. 150005
+  std::string version;              // server_version, e.g. "15.5"
+  bool can_create_tenants = false;  // the admin role may CREATE DATABASE and CREATE ROLE
+};
+
+// A tenant database as it exists on a pool after CreateTenantDatabase.
+struct TenantDatabase {
+  std::string database_name;
+  std::string owner_role;
+  bool created = false;  // false: it already existed with this owner (a retry)
+};
+
+// What DropTenantDatabase found and removed.
+struct DroppedTenant {
+  bool database_existed = false;
+  bool role_existed = false;
+};
+
+// Administration of the pool servers themselves, over libpq. This is the only
+// SQL database-service runs, and it never targets the instance database: the
+// endpoints come from `DbServer` records, the credentials from configuration.
+//
+// A tenant database `name` is owned by the NOLOGIN role OwnerRoleFor(name); that
+// ownership is how a retry recognises its own database and how DropTenantDatabase
+// refuses to drop a database that is not a tenant's.
+//
+// Errors (every method): UNAVAILABLE when the server cannot be reached,
+// DEADLINE_EXCEEDED when it does not answer in time, PERMISSION_DENIED when the
+// admin login is refused or lacks a privilege. Messages never contain passwords.
+//
+// Thread-safe: implementations open a connection per call.
+class PoolAdmin {
+ public:
+  virtual ~PoolAdmin() = default;
+
+  // Connects and reads the version and the admin role's privileges.
+  // FAILED_PRECONDITION when the version is below the configured minimum or the
+  // role may not create databases and roles.
+  virtual absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) = 0;
+
+  // Connects with the probe timeout and runs `SELECT 1`; the round-trip time
+  // from the start of the connect to the answer.
+  virtual absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) = 0;
+
+  // Creates OwnerRoleFor(name) (NOLOGIN) and the database `name` owned by it.
+  // Succeeds with created=false when both already exist that way. ALREADY_EXISTS
+  // when a database `name` exists with another owner; a role this call created
+  // is removed again on failure. INVALID_ARGUMENT for a name that
+  // ValidateTenantDatabaseName rejects.
+  virtual absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
+                                                              const std::string& name) = 0;
+
+  // Drops the database `name` (terminating its sessions) and then its owner
+  // role; whatever is already gone is skipped. FAILED_PRECONDITION when the
+  // database exists but is not owned by OwnerRoleFor(name).
+  virtual absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
+                                                           const std::string& name) = 0;
+};
+
+// The owner role of tenant database `name`: `<name>_owner`.
+std::string OwnerRoleFor(const std::string& name);
+
+// OK when `name` matches `[a-z][a-z0-9_]{0,56}` (so OwnerRoleFor fits in 63
+// bytes) and is not `postgres`, `template0` or `template1`; INVALID_ARGUMENT
+// otherwise.
+absl::Status ValidateTenantDatabaseName(const std::string& name);
+
+}  // namespace dbs::database_service
+
+#endif  // DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_

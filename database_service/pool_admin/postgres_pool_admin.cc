@@ -1,0 +1,187 @@
+#include "database_service/pool_admin/postgres_pool_admin.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "database_service/pool_admin/pool_connection.h"
+
+namespace dbs::database_service {
+namespace {
+
+// Every statement database-service runs, all on pool servers. Values travel as
+// $n parameters; DDL takes identifiers quoted by PQescapeIdentifier.
+constexpr char kServerInfo[] =
+    "SELECT current_setting('server_version_num'), current_setting('server_version'), "
+    "(SELECT rolsuper OR (rolcreatedb AND rolcreaterole) FROM pg_roles "
+    " WHERE rolname = current_user)";
+constexpr char kProbe[] = "SELECT 1";
+constexpr char kRoleExists[] = "SELECT 1 FROM pg_roles WHERE rolname = $1";
+constexpr char kDatabaseOwner[] =
+    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1";
+
+absl::StatusOr<bool> RoleExists(PoolConnection& conn, const std::string& role,
+                                absl::Time deadline) {
+  auto rows = conn.Query(kRoleExists, {role}, deadline);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+// The owner of database `name`, or "" when there is no such database.
+absl::StatusOr<std::string> DatabaseOwner(PoolConnection& conn, const std::string& name,
+                                          absl::Time deadline) {
+  auto rows = conn.Query(kDatabaseOwner, {name}, deadline);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::string();
+  return (*rows)[0][0];
+}
+
+}  // namespace
+
+std::string OwnerRoleFor(const std::string& name) { return absl::StrCat(name, "_owner"); }
+
+absl::Status ValidateTenantDatabaseName(const std::string& name) {
+  bool valid = !name.empty() && name.size() <= 57 && name[0] >= 'a' && name[0] <= 'z';
+  for (char c : name) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (!valid) {
+    return absl::InvalidArgumentError("database_name must match [a-z][a-z0-9_]{0,56}");
+  }
+  if (name == "postgres" || name == "template0" || name == "template1") {
+    return absl::InvalidArgumentError(absl::StrCat("database_name '", name, "' is reserved"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint) {
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  auto rows = conn->Query(kServerInfo, {}, absl::Now() + options_.connect_timeout);
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return absl::InternalError("server info query returned no row");
+  PoolServerInfo info;
+  const std::vector<std::string>& row = (*rows)[0];
+  if (!absl::SimpleAtoi(row[0], &info.version_num)) {
+    return absl::InternalError(absl::StrCat("unexpected server_version_num '", row[0], "'"));
+  }
+  info.version = row[1];
+  info.can_create_tenants = row[2] == "t";
+  if (info.version_num < options_.min_server_version_num) {
+    return absl::FailedPreconditionError(absl::StrCat("PostgreSQL ", info.version,
+                                                      " is older than the minimum (version_num ",
+                                                      options_.min_server_version_num, ")"));
+  }
+  if (!info.can_create_tenants) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("role '", options_.credentials.user,
+                     "' may not create databases and roles on this server"));
+  }
+  return info;
+}
+
+absl::StatusOr<absl::Duration> PostgresPoolAdmin::Probe(const PoolEndpoint& endpoint) {
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + options_.probe_timeout;
+  auto conn = PoolConnection::Open(endpoint, options_.credentials, deadline);
+  if (!conn.ok()) return conn.status();
+  auto rows = conn->Query(kProbe, {}, deadline);
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1 || (*rows)[0][0] != "1") {
+    return absl::InternalError("SELECT 1 returned an unexpected answer");
+  }
+  return absl::Now() - start;
+}
+
+absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const PoolEndpoint& endpoint,
+                                                                       const std::string& name) {
+  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  const absl::Time deadline = absl::Now() + options_.ddl_timeout;
+  TenantDatabase tenant{name, OwnerRoleFor(name), /*created=*/false};
+
+  auto owner = DatabaseOwner(*conn, name, deadline);
+  if (!owner.ok()) return owner.status();
+  if (*owner == tenant.owner_role) return tenant;  // a retry: already done
+  if (!owner->empty()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("database '", name, "' already exists on the pool with another owner"));
+  }
+
+  auto quoted_name = conn->QuoteIdentifier(name);
+  if (!quoted_name.ok()) return quoted_name.status();
+  auto quoted_role = conn->QuoteIdentifier(tenant.owner_role);
+  if (!quoted_role.ok()) return quoted_role.status();
+
+  auto role_exists = RoleExists(*conn, tenant.owner_role, deadline);
+  if (!role_exists.ok()) return role_exists.status();
+  bool created_role = false;
+  if (!*role_exists) {
+    absl::Status role =
+        conn->Execute(absl::StrCat("CREATE ROLE ", *quoted_role, " NOLOGIN"), deadline);
+    // A concurrent attempt for the same tenant may have created it first.
+    if (!role.ok() && !absl::IsAlreadyExists(role)) return role;
+    created_role = role.ok();
+  }
+
+  absl::Status database = conn->Execute(
+      absl::StrCat("CREATE DATABASE ", *quoted_name, " OWNER ", *quoted_role), deadline);
+  if (database.ok()) {
+    tenant.created = true;
+    return tenant;
+  }
+  if (absl::IsAlreadyExists(database)) {
+    // Lost a race: fine if the winner was this tenant.
+    auto winner = DatabaseOwner(*conn, name, deadline);
+    if (winner.ok() && *winner == tenant.owner_role) return tenant;
+    database = absl::AlreadyExistsError(
+        absl::StrCat("database '", name, "' already exists on the pool with another owner"));
+  }
+  if (created_role) {
+    // Best effort; a leftover NOLOGIN role owns nothing and the next attempt reuses it.
+    (void)conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
+  }
+  return database;
+}
+
+absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEndpoint& endpoint,
+                                                                    const std::string& name) {
+  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  const absl::Time deadline = absl::Now() + options_.ddl_timeout;
+  const std::string role = OwnerRoleFor(name);
+  DroppedTenant dropped;
+
+  auto owner = DatabaseOwner(*conn, name, deadline);
+  if (!owner.ok()) return owner.status();
+  if (!owner->empty() && *owner != role) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database '", name, "' is not a tenant database (owned by '", *owner, "'); not dropped"));
+  }
+  auto quoted_name = conn->QuoteIdentifier(name);
+  if (!quoted_name.ok()) return quoted_name.status();
+  auto quoted_role = conn->QuoteIdentifier(role);
+  if (!quoted_role.ok()) return quoted_role.status();
+
+  if (!owner->empty()) {
+    dropped.database_existed = true;
+    absl::Status drop = conn->Execute(
+        absl::StrCat("DROP DATABASE IF EXISTS ", *quoted_name, " WITH (FORCE)"), deadline);
+    if (!drop.ok()) return drop;
+  }
+  auto role_exists = RoleExists(*conn, role, deadline);
+  if (!role_exists.ok()) return role_exists.status();
+  if (*role_exists) {
+    dropped.role_existed = true;
+    absl::Status drop = conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
+    if (!drop.ok()) return drop;
+  }
+  return dropped;
+}
+
+}  // namespace dbs::database_service
