@@ -1,0 +1,82 @@
+#ifndef INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_
+#define INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "instance_service/postgres/pg_result.h"
+
+struct pg_conn;
+
+namespace dbs::postgres {
+
+struct PgConnDeleter {
+  void operator()(pg_conn* conn) const;  // PQfinish
+};
+
+// A named SQL statement. Define them as constants next to the code that runs them;
+// `sql` uses `$n` placeholders and never contains text built from input.
+struct PgStatement {
+  const char* name;
+  const char* sql;
+};
+
+// One parameter in text format; nullopt is SQL NULL.
+using PgParam = std::optional<std::string>;
+
+// One open libpq connection (RAII: PQfinish on destruction) that prepares each
+// PgStatement once, by name, the first time it runs here.
+//
+// Errors come from StatusFromSqlState() (see sqlstate.h); a lost connection is
+// UNAVAILABLE DATABASE_UNAVAILABLE and leaves IsBroken() true. Messages never hold
+// SQL text or the connection string. Not thread-safe: one user at a time (the pool
+// hands it to one caller).
+class PgConnection {
+ public:
+  // Connects without blocking past `deadline` or `connect_timeout`, whichever is
+  // first. `conninfo` is a libpq key=value string or URI; its own settings win over
+  // the defaults added here (connect_timeout, TCP keepalives, application_name).
+  // Errors: UNAVAILABLE DATABASE_UNAVAILABLE (refused, unreachable, timed out,
+  // authentication), DEADLINE_EXCEEDED QUERY_TIMEOUT (the deadline came first).
+  static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo,
+                                                               absl::Time deadline,
+                                                               absl::Duration connect_timeout);
+
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection();
+
+  // Runs fixed SQL (no parameters) over the simple query protocol; several
+  // statements separated by ';' are allowed (migrations). Returns the last result.
+  absl::StatusOr<PgResult> Execute(absl::string_view sql);
+
+  // Runs `statement` with `params`, preparing it on this connection first if needed.
+  absl::StatusOr<PgResult> Execute(const PgStatement& statement,
+                                   const std::vector<PgParam>& params);
+
+  // True when the connection is usable and not inside a transaction: the only
+  // state in which the pool takes it back.
+  bool IsIdleAndHealthy() const;
+  // True once libpq reports the connection bad.
+  bool IsBroken() const;
+  // How many statements this connection has prepared (for tests and metrics).
+  size_t prepared_count() const { return prepared_.size(); }
+
+ private:
+  explicit PgConnection(std::unique_ptr<pg_conn, PgConnDeleter> conn);
+  absl::StatusOr<PgResult> Check(pg_result* raw, absl::string_view context);
+
+  std::unique_ptr<pg_conn, PgConnDeleter> conn_;
+  absl::flat_hash_set<std::string> prepared_;
+};
+
+}  // namespace dbs::postgres
+
+#endif  // INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_

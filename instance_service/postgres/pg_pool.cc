@@ -1,0 +1,113 @@
+#include "instance_service/postgres/pg_pool.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "instance_service/postgres/sqlstate.h"
+#include "instance_service/repository/error_reason.h"
+
+namespace dbs::postgres {
+
+PooledConnection::PooledConnection(PgPool* pool, std::unique_ptr<PgConnection> connection,
+                                   bool reused)
+    : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
+
+PooledConnection::PooledConnection(PooledConnection&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      connection_(std::move(other.connection_)),
+      reused_(other.reused_) {}
+
+PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept {
+  if (this != &other) {
+    if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+    pool_ = std::exchange(other.pool_, nullptr);
+    connection_ = std::move(other.connection_);
+    reused_ = other.reused_;
+  }
+  return *this;
+}
+
+PooledConnection::~PooledConnection() {
+  if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+}
+
+PgPool::PgPool(PgPoolOptions options) : options_(std::move(options)) {}
+
+PgPool::~PgPool() = default;
+
+absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
+  const absl::Time wait_until = std::min(deadline, absl::Now() + options_.max_wait);
+  {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      while (!idle_.empty()) {
+        std::unique_ptr<PgConnection> connection = std::move(idle_.back());
+        idle_.pop_back();
+        if (connection->IsIdleAndHealthy()) {
+          return PooledConnection(this, std::move(connection), /*reused=*/true);
+        }
+        --open_;  // closed by the unique_ptr
+      }
+      if (open_ < options_.max_connections) {
+        ++open_;  // reserve the slot, connect without holding the lock
+        break;
+      }
+      if (absl::Now() >= wait_until) {
+        if (wait_until >= deadline) return DeadlineError("waiting for a database connection");
+        return dbs::instance::ErrorWithReason(
+            absl::StatusCode::kUnavailable, "all database connections are busy; retry with backoff",
+            "SERVER_OVERLOADED");
+      }
+      available_.WaitWithDeadline(&mu_, wait_until);
+    }
+  }
+  auto connection = PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+  if (!connection.ok()) {
+    absl::MutexLock lock(&mu_);
+    --open_;
+    available_.Signal();
+    return connection.status();
+  }
+  return PooledConnection(this, *std::move(connection), /*reused=*/false);
+}
+
+void PgPool::Release(std::unique_ptr<PgConnection> connection) {
+  std::vector<std::unique_ptr<PgConnection>> closing;  // closed after unlocking
+  {
+    absl::MutexLock lock(&mu_);
+    if (connection->IsIdleAndHealthy()) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_;
+      if (connection->IsBroken()) {
+        open_ -= static_cast<int>(idle_.size());
+        closing.swap(idle_);
+      }
+      closing.push_back(std::move(connection));
+    }
+    available_.SignalAll();
+  }
+}
+
+absl::Status PgPool::Ping(absl::Time deadline) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto connection = Acquire(deadline);
+    if (!connection.ok()) return connection.status();
+    auto result = (*connection)->Execute("SELECT 1");
+    if (result.ok()) return absl::OkStatus();
+    if (!connection->reused() || !(*connection)->IsBroken()) return result.status();
+  }
+  return ConnectionLostError("ping");
+}
+
+int PgPool::open_count() const {
+  absl::MutexLock lock(&mu_);
+  return open_;
+}
+
+int PgPool::idle_count() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(idle_.size());
+}
+
+}  // namespace dbs::postgres

@@ -1,0 +1,101 @@
+#ifndef INSTANCE_SERVICE_POSTGRES_PG_POOL_H_
+#define INSTANCE_SERVICE_POSTGRES_PG_POOL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "instance_service/postgres/pg_connection.h"
+
+namespace dbs::postgres {
+
+struct PgPoolOptions {
+  // libpq connection string or URI. Never logged and never put in an error message.
+  std::string conninfo;
+  // At most this many connections are open at once (idle + handed out).
+  int max_connections = 16;
+  // Bound on opening one connection, so a dead database fails fast.
+  absl::Duration connect_timeout = absl::Seconds(3);
+  // Bound on waiting for a free connection even when the caller's deadline is
+  // later (or infinite): overload answers quickly instead of queueing.
+  absl::Duration max_wait = absl::Seconds(5);
+};
+
+class PgPool;
+
+// A connection borrowed from a PgPool; gives it back on destruction. The pool
+// keeps it only if it is healthy and idle (no open transaction), else closes it.
+// Move-only; must not outlive its pool.
+class PooledConnection {
+ public:
+  PooledConnection(PooledConnection&& other) noexcept;
+  PooledConnection& operator=(PooledConnection&& other) noexcept;
+  PooledConnection(const PooledConnection&) = delete;
+  PooledConnection& operator=(const PooledConnection&) = delete;
+  ~PooledConnection();
+
+  PgConnection& operator*() const { return *connection_; }
+  PgConnection* operator->() const { return connection_.get(); }
+  // True when it came from the idle list: it may have died while idle (e.g. the
+  // server restarted), so a failure on its first statement may be retried once
+  // with a fresh connection.
+  bool reused() const { return reused_; }
+
+ private:
+  friend class PgPool;
+  PooledConnection(PgPool* pool, std::unique_ptr<PgConnection> connection, bool reused);
+
+  PgPool* pool_ = nullptr;
+  std::unique_ptr<PgConnection> connection_;
+  bool reused_ = false;
+};
+
+// A bounded pool of PostgreSQL connections, opened lazily.
+//
+// Acquire() hands out an idle healthy connection, opens a new one while fewer than
+// max_connections are open, or waits for one to come back. It never waits past the
+// caller's deadline nor past max_wait:
+//   DEADLINE_EXCEEDED QUERY_TIMEOUT     the caller's deadline came first
+//   UNAVAILABLE SERVER_OVERLOADED       max_wait came first (all connections busy)
+//   UNAVAILABLE DATABASE_UNAVAILABLE    a new connection could not be opened
+// A connection returned broken or inside a transaction is closed; a broken one also
+// closes every idle connection (they most likely died with the same server), so
+// after a database restart the pool reconnects by itself.
+//
+// Thread-safe. Destroy it only after every PooledConnection is gone.
+class PgPool {
+ public:
+  explicit PgPool(PgPoolOptions options);
+  ~PgPool();
+  PgPool(const PgPool&) = delete;
+  PgPool& operator=(const PgPool&) = delete;
+
+  absl::StatusOr<PooledConnection> Acquire(absl::Time deadline);
+
+  // OK when the database answers `SELECT 1` before `deadline` (readiness). A stale
+  // pooled connection is replaced once before giving up. Errors as Acquire().
+  absl::Status Ping(absl::Time deadline);
+
+  // Snapshot counts, for tests and metrics.
+  int open_count() const;
+  int idle_count() const;
+
+ private:
+  friend class PooledConnection;
+  void Release(std::unique_ptr<PgConnection> connection);
+
+  const PgPoolOptions options_;
+  mutable absl::Mutex mu_;
+  absl::CondVar available_;
+  std::vector<std::unique_ptr<PgConnection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + handed out + being opened
+};
+
+}  // namespace dbs::postgres
+
+#endif  // INSTANCE_SERVICE_POSTGRES_PG_POOL_H_

@@ -1,0 +1,81 @@
+#include "instance_service/postgres/pg_transaction.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "instance_service/postgres/sqlstate.h"
+#include "instance_service/repository/error_reason.h"
+
+namespace dbs::postgres {
+namespace {
+
+constexpr PgStatement kSetStatementTimeout = {"dbs_set_statement_timeout",
+                                              "SELECT set_config('statement_timeout', $1, true)"};
+
+void Rollback(PgConnection& connection) {
+  if (!connection.IsBroken()) (void)connection.Execute("ROLLBACK");
+}
+
+absl::Status RunOnce(PgConnection& connection, absl::Time deadline,
+                     const TransactionOptions& options,
+                     const std::function<absl::Status(PgConnection&)>& body, bool* began) {
+  auto begin = connection.Execute(options.read_only ? "BEGIN READ ONLY" : "BEGIN");
+  if (!begin.ok()) return begin.status();
+  *began = true;
+  if (deadline != absl::InfiniteFuture()) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      Rollback(connection);
+      return DeadlineError("transaction");
+    }
+    const int64_t milliseconds =
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
+    auto set = connection.Execute(kSetStatementTimeout, {absl::StrCat(milliseconds)});
+    if (!set.ok()) {
+      Rollback(connection);
+      return set.status();
+    }
+  }
+  absl::Status status = body(connection);
+  if (!status.ok()) {
+    Rollback(connection);
+    return status;
+  }
+  auto commit = connection.Execute("COMMIT");
+  if (!commit.ok()) return commit.status();
+  if (commit->CommandStatus() != "COMMIT") {
+    return dbs::instance::ErrorWithReason(
+        absl::StatusCode::kInternal, "transaction was rolled back at commit", "INTERNAL_ERROR");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const TransactionOptions& options,
+                              const std::function<absl::Status(PgConnection&)>& body) {
+  bool replaced_stale = false;
+  for (int attempt = 1;; ++attempt) {
+    auto connection = pool.Acquire(deadline);
+    if (!connection.ok()) return connection.status();
+    bool began = false;
+    absl::Status status = RunOnce(**connection, deadline, options, body, &began);
+    if (status.ok()) return status;
+    if (!began && connection->reused() && (*connection)->IsBroken() && !replaced_stale) {
+      replaced_stale = true;  // died while idle; nothing was sent
+      --attempt;
+      continue;
+    }
+    if (IsTransientConflict(status)) {
+      if (attempt < options.max_attempts && absl::Now() < deadline) continue;
+      return dbs::instance::ErrorWithReason(
+          absl::StatusCode::kUnavailable,
+          absl::StrCat("transaction kept conflicting with concurrent ones (", status.message(),
+                       "); rolled back, retry with backoff"),
+          "SERVER_OVERLOADED");
+    }
+    return status;
+  }
+}
+
+}  // namespace dbs::postgres

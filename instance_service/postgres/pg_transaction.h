@@ -1,0 +1,40 @@
+#ifndef INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
+#define INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "instance_service/postgres/pg_connection.h"
+#include "instance_service/postgres/pg_pool.h"
+
+namespace dbs::postgres {
+
+struct TransactionOptions {
+  // BEGIN READ ONLY instead of BEGIN.
+  bool read_only = false;
+  // Runs of `body` when PostgreSQL reports a serialization failure or deadlock
+  // (40001/40P01), the deadline permitting.
+  int max_attempts = 3;
+};
+
+// Runs `body` in one transaction on a pooled connection:
+//   BEGIN; set_config('statement_timeout', <ms left until deadline>, true); body; COMMIT
+// and ROLLBACK when anything fails, so the connection goes back to the pool idle.
+//
+// `body` may run more than once (see below) and must not keep state between runs.
+// Its non-OK status is returned unchanged; when it returns OK but the transaction
+// was already aborted the result is INTERNAL. Retries happen only where nothing
+// was committed:
+//   - a reused pooled connection that turns out dead on BEGIN is replaced once;
+//   - 40001/40P01 rerun the whole body; if they persist the answer is
+//     UNAVAILABLE SERVER_OVERLOADED (rolled back; safe to retry with backoff).
+// Other errors: see PgPool::Acquire and sqlstate.h. If the connection is lost
+// during COMMIT the outcome is unknown (UNAVAILABLE); callers that must not apply
+// twice carry a request id.
+absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const TransactionOptions& options,
+                              const std::function<absl::Status(PgConnection&)>& body);
+
+}  // namespace dbs::postgres
+
+#endif  // INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
