@@ -1,0 +1,27 @@
+#ifndef INSTANCE_SERVICE_SERVICE_STATE_TRANSITIONS_H_
+#define INSTANCE_SERVICE_SERVICE_STATE_TRANSITIONS_H_
+
+#include "absl/status/status.h"
+#include "instance_service/repository/db_server_record.h"
+
+namespace dbs::instance {
+
+// The pool lifecycle documented on instance.v1.DbServer.State:
+//   PROVISIONING -> ACTIVE | FAILED
+//   ACTIVE       -> DRAINING | MAINTENANCE | FAILED
+//   DRAINING     -> ACTIVE | MAINTENANCE | FAILED
+//   MAINTENANCE  -> ACTIVE | DRAINING | FAILED
+//   FAILED       -> PROVISIONING
+// Setting the current state again is allowed (a no-op).
+
+// True when UpdateDbServer may move a pool from `from` to `to`.
+bool IsStateTransitionAllowed(PoolState from, PoolState to);
+
+// OK when allowed; otherwise FAILED_PRECONDITION with reason
+// "INVALID_STATE_TRANSITION" and a message naming both states and the states
+// `from` may move to.
+absl::Status CheckStateTransition(PoolState from, PoolState to);
+
+}  // namespace dbs::instance
+
+#endif  // INSTANCE_SERVICE_SERVICE_STATE_TRANSITIONS_H_
