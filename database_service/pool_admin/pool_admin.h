@@ -24,10 +24,11 @@ struct TenantDatabase {
   bool created = false;  // false: it already existed with this owner (a retry)
 };
 
-// What DropTenantDatabase found and removed.
+// What DropTenantDatabase found: whether the database existed (it is gone now)
+// and whether the tenant's owner role still exists.
 struct DroppedTenant {
   bool database_existed = false;
-  bool role_existed = false;
+  bool role_exists = false;
 };
 
 // Administration of the pool servers themselves, over libpq. This is the only
@@ -64,11 +65,17 @@ class PoolAdmin {
   virtual absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
                                                               const std::string& name) = 0;
 
-  // Drops the database `name` (terminating its sessions) and then its owner
-  // role; whatever is already gone is skipped. FAILED_PRECONDITION when the
+  // Drops the database `name` if it exists (terminating its sessions), and
+  // reports whether the owner role is still there. The role is dropped
+  // separately, last, so that a role without a database marks a drop that has
+  // not finished (its slot may not be released yet). FAILED_PRECONDITION when the
   // database exists but is not owned by OwnerRoleFor(name).
   virtual absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
                                                            const std::string& name) = 0;
+
+  // Drops OwnerRoleFor(name) if it exists. FAILED_PRECONDITION while it still
+  // owns objects (the database was not dropped).
+  virtual absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) = 0;
 };
 
 // The owner role of tenant database `name`: `<name>_owner`.

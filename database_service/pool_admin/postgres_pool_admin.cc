@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "database_service/pool_admin/pool_connection.h"
@@ -165,8 +166,6 @@ absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEn
   }
   auto quoted_name = conn->QuoteIdentifier(name);
   if (!quoted_name.ok()) return quoted_name.status();
-  auto quoted_role = conn->QuoteIdentifier(role);
-  if (!quoted_role.ok()) return quoted_role.status();
 
   if (!owner->empty()) {
     dropped.database_existed = true;
@@ -176,12 +175,25 @@ absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEn
   }
   auto role_exists = RoleExists(*conn, role, deadline);
   if (!role_exists.ok()) return role_exists.status();
-  if (*role_exists) {
-    dropped.role_existed = true;
-    absl::Status drop = conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
-    if (!drop.ok()) return drop;
-  }
+  dropped.role_exists = *role_exists;
   return dropped;
+}
+
+absl::Status PostgresPoolAdmin::DropTenantRole(const PoolEndpoint& endpoint,
+                                               const std::string& name) {
+  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  auto quoted_role = conn->QuoteIdentifier(OwnerRoleFor(name));
+  if (!quoted_role.ok()) return quoted_role.status();
+  absl::Status drop = conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role),
+                                    absl::Now() + options_.ddl_timeout);
+  // 2BP01 (dependent objects still exist) maps to INTERNAL; say what it means.
+  if (!drop.ok() && absl::StrContains(drop.message(), "2BP01")) {
+    return absl::FailedPreconditionError(drop.message());
+  }
+  return drop;
 }
 
 }  // namespace dbs::database_service

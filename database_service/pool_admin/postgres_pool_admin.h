@@ -32,6 +32,7 @@ class PostgresPoolAdmin : public PoolAdmin {
                                                       const std::string& name) override;
   absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
                                                    const std::string& name) override;
+  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override;
 
  private:
   const PostgresPoolAdminOptions options_;

@@ -138,20 +138,34 @@ TEST_CASE("CreateTenantDatabase creates the database owned by the tenant's NOLOG
     REQUIRE(again.ok());
     CHECK_FALSE(again->created);
   }
-  SECTION("DropTenantDatabase removes the database and then the role") {
+  SECTION("the role cannot be dropped while it owns the database") {
+    CHECK(admin.DropTenantRole(FixtureEndpoint(), name).code() ==
+          absl::StatusCode::kFailedPrecondition);
+  }
+  SECTION("DropTenantDatabase removes the database and leaves the role as a marker") {
     auto dropped = admin.DropTenantDatabase(FixtureEndpoint(), name);
     REQUIRE(dropped.ok());
     CHECK(dropped->database_existed);
-    CHECK(dropped->role_existed);
+    CHECK(dropped->role_exists);
     CHECK(QueryScalar(AdminConnectionString(),
                       absl::StrCat("SELECT count(*) FROM pg_database WHERE datname = '", name,
                                    "'")) == "0");
     auto again = admin.DropTenantDatabase(FixtureEndpoint(), name);
     REQUIRE(again.ok());
     CHECK_FALSE(again->database_existed);
-    CHECK_FALSE(again->role_existed);
+    CHECK(again->role_exists);
+
+    SECTION("then DropTenantRole removes the role, and is a no-op the second time") {
+      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name).ok());
+      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name).ok());
+      auto gone = admin.DropTenantDatabase(FixtureEndpoint(), name);
+      REQUIRE(gone.ok());
+      CHECK_FALSE(gone->database_existed);
+      CHECK_FALSE(gone->role_exists);
+    }
   }
   (void)admin.DropTenantDatabase(FixtureEndpoint(), name);
+  (void)admin.DropTenantRole(FixtureEndpoint(), name);
 }
 
 TEST_CASE(
@@ -184,6 +198,8 @@ TEST_CASE("Tenant names that could escape quoting or hit system databases are re
     CHECK(admin.CreateTenantDatabase(FixtureEndpoint(), name).status().code() ==
           absl::StatusCode::kInvalidArgument);
     CHECK(admin.DropTenantDatabase(FixtureEndpoint(), name).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+    CHECK(admin.DropTenantRole(FixtureEndpoint(), name).code() ==
           absl::StatusCode::kInvalidArgument);
   }
 }
