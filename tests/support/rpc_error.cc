@@ -1,0 +1,36 @@
+#include "tests/support/rpc_error.h"
+
+#include "google/rpc/status.pb.h"
+
+namespace dbs::testing {
+namespace {
+
+google::rpc::Status DetailsOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  details.ParseFromString(status.error_details());
+  return details;
+}
+
+}  // namespace
+
+google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
+  google::rpc::ErrorInfo info;
+  for (const auto& detail : DetailsOf(status).details()) {
+    if (detail.UnpackTo(&info)) return info;
+  }
+  return google::rpc::ErrorInfo();
+}
+
+std::vector<std::string> ViolationFieldsOf(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  google::rpc::BadRequest bad_request;
+  for (const auto& detail : DetailsOf(status).details()) {
+    if (!detail.UnpackTo(&bad_request)) continue;
+    for (const auto& violation : bad_request.field_violations()) {
+      fields.push_back(violation.field());
+    }
+  }
+  return fields;
+}
+
+}  // namespace dbs::testing
