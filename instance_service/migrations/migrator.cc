@@ -1,0 +1,144 @@
+#include "instance_service/migrations/migrator.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "instance_service/migrations/embedded_migrations.h"
+#include "instance_service/postgres/pg_connection.h"
+#include "instance_service/postgres/pg_pool.h"
+#include "instance_service/postgres/pg_transaction.h"
+
+namespace dbs::instance {
+namespace {
+
+using postgres::PgConnection;
+using postgres::PgStatement;
+
+// One lock for every process migrating this database; the key is derived from a
+// fixed name so that operators can find it in pg_locks.
+constexpr PgStatement kTakeLock = {
+    "dbs_migrations_lock",
+    "SELECT pg_advisory_xact_lock(hashtextextended('instance-service schema migrations', 0))"};
+constexpr char kCreateSchemaMigrations[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version integer PRIMARY KEY,"
+    " name text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())";
+constexpr PgStatement kTableExists = {"dbs_migrations_table_exists",
+                                      "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+constexpr PgStatement kSelectVersions = {"dbs_migrations_versions",
+                                         "SELECT version FROM schema_migrations ORDER BY version"};
+constexpr PgStatement kRecordVersion = {
+    "dbs_migrations_record", "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)"};
+
+std::vector<Migration> Embedded() {
+  std::vector<Migration> migrations;
+  for (const EmbeddedMigration& embedded : EmbeddedMigrations()) {
+    migrations.push_back({embedded.version, embedded.name, embedded.sql});
+  }
+  return migrations;
+}
+
+// The same error with `prefix` in front of its message; code and payloads kept.
+absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
+  absl::Status annotated(status.code(), absl::StrCat(prefix, ": ", status.message()));
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    annotated.SetPayload(type_url, payload);
+  });
+  return annotated;
+}
+
+postgres::PgPoolOptions SingleConnection(const std::string& conninfo) {
+  postgres::PgPoolOptions options;
+  options.conninfo = conninfo;
+  options.max_connections = 1;
+  options.connect_timeout = absl::Seconds(10);
+  options.max_wait = absl::InfiniteDuration();
+  return options;
+}
+
+absl::StatusOr<std::vector<int>> ReadVersions(PgConnection& connection) {
+  auto exists = connection.Execute(kTableExists, {});
+  if (!exists.ok()) return exists.status();
+  std::vector<int> versions;
+  if (!exists->Bool(0, 0)) return versions;
+  auto rows = connection.Execute(kSelectVersions, {});
+  if (!rows.ok()) return rows.status();
+  for (int row = 0; row < rows->rows(); ++row) {
+    versions.push_back(static_cast<int>(rows->Int64(row, 0)));
+  }
+  return versions;
+}
+
+}  // namespace
+
+Migrator::Migrator(std::string conninfo) : Migrator(std::move(conninfo), Embedded()) {}
+
+Migrator::Migrator(std::string conninfo, std::vector<Migration> migrations)
+    : conninfo_(std::move(conninfo)), migrations_(std::move(migrations)) {
+  std::sort(migrations_.begin(), migrations_.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+}
+
+absl::StatusOr<std::vector<int>> Migrator::Run(absl::Time deadline) const {
+  for (size_t i = 0; i < migrations_.size(); ++i) {
+    if (migrations_[i].version <= 0 ||
+        (i > 0 && migrations_[i].version == migrations_[i - 1].version)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("migration versions must be positive and unique: ", migrations_[i].name));
+    }
+  }
+  postgres::PgPool pool(SingleConnection(conninfo_));
+  std::vector<int> applied;
+  absl::Status status =
+      postgres::RunInTransaction(pool, deadline, {}, [&](PgConnection& connection) -> absl::Status {
+        applied.clear();
+        auto locked = connection.Execute(kTakeLock, {});
+        if (!locked.ok()) return Annotate(locked.status(), "taking the migration lock");
+        auto created = connection.Execute(kCreateSchemaMigrations);
+        if (!created.ok()) return Annotate(created.status(), "creating schema_migrations");
+        auto versions = ReadVersions(connection);
+        if (!versions.ok()) return versions.status();
+        const std::set<int> done(versions->begin(), versions->end());
+        for (const Migration& migration : migrations_) {
+          if (done.count(migration.version) > 0) continue;
+          auto result = connection.Execute(migration.sql);
+          if (!result.ok()) {
+            return Annotate(result.status(), absl::StrCat("migration ", migration.name));
+          }
+          auto recorded =
+              connection.Execute(kRecordVersion, {absl::StrCat(migration.version), migration.name});
+          if (!recorded.ok()) return Annotate(recorded.status(), "recording a migration");
+          applied.push_back(migration.version);
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return applied;
+}
+
+absl::StatusOr<std::vector<int>> Migrator::AppliedVersions(absl::Time deadline) const {
+  postgres::PgPool pool(SingleConnection(conninfo_));
+  std::vector<int> versions;
+  postgres::TransactionOptions options;
+  options.read_only = true;
+  absl::Status status =
+      postgres::RunInTransaction(pool, deadline, options, [&](PgConnection& connection) {
+        auto read = ReadVersions(connection);
+        if (!read.ok()) return read.status();
+        versions = *std::move(read);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return versions;
+}
+
+absl::Status RunMigrations(const std::string& conninfo) {
+  auto applied = Migrator(conninfo).Run(absl::Now() + absl::Minutes(5));
+  return applied.status();
+}
+
+}  // namespace dbs::instance
