@@ -1,0 +1,51 @@
+#include "instance_service/service/state_transitions.h"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <utility>
+
+#include "instance_service/repository/error_reason.h"
+
+namespace dbs::instance {
+namespace {
+
+constexpr PoolState kStates[] = {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
+                                 PoolState::kMaintenance, PoolState::kFailed};
+
+TEST_CASE("Exactly the transitions in the DbServer.State table are allowed") {
+  using S = PoolState;
+  const std::set<std::pair<S, S>> allowed = {
+      {S::kProvisioning, S::kActive},  {S::kProvisioning, S::kFailed},
+      {S::kActive, S::kDraining},      {S::kActive, S::kMaintenance},
+      {S::kActive, S::kFailed},        {S::kDraining, S::kActive},
+      {S::kDraining, S::kMaintenance}, {S::kDraining, S::kFailed},
+      {S::kMaintenance, S::kActive},   {S::kMaintenance, S::kDraining},
+      {S::kMaintenance, S::kFailed},   {S::kFailed, S::kProvisioning},
+  };
+  for (PoolState from : kStates) {
+    for (PoolState to : kStates) {
+      if (from == to) continue;
+      const bool expected = allowed.count({from, to}) == 1;
+      INFO(static_cast<int>(from) << " -> " << static_cast<int>(to));
+      CHECK(IsStateTransitionAllowed(from, to) == expected);
+      CHECK(CheckStateTransition(from, to).ok() == expected);
+    }
+  }
+}
+
+TEST_CASE("Setting the current state again is allowed") {
+  for (PoolState state : kStates) CHECK(CheckStateTransition(state, state).ok());
+}
+
+TEST_CASE("A disallowed transition is FAILED_PRECONDITION naming both states") {
+  absl::Status status = CheckStateTransition(PoolState::kFailed, PoolState::kActive);
+  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(status) == "INVALID_STATE_TRANSITION");
+  CHECK(status.message() ==
+        "cannot change state from STATE_FAILED to STATE_ACTIVE; STATE_FAILED may change only to "
+        "STATE_PROVISIONING");
+}
+
+}  // namespace
+}  // namespace dbs::instance
