@@ -15,7 +15,8 @@ google::rpc::Status DetailsOf(const grpc::Status& status) {
 
 google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
   google::rpc::ErrorInfo info;
-  for (const auto& detail : DetailsOf(status).details()) {
+  const google::rpc::Status details = DetailsOf(status);
+  for (const auto& detail : details.details()) {
     if (detail.UnpackTo(&info)) return info;
   }
   return google::rpc::ErrorInfo();
@@ -24,7 +25,8 @@ google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
 std::vector<std::string> ViolationFieldsOf(const grpc::Status& status) {
   std::vector<std::string> fields;
   google::rpc::BadRequest bad_request;
-  for (const auto& detail : DetailsOf(status).details()) {
+  const google::rpc::Status details = DetailsOf(status);
+  for (const auto& detail : details.details()) {
     if (!detail.UnpackTo(&bad_request)) continue;
     for (const auto& violation : bad_request.field_violations()) {
       fields.push_back(violation.field());

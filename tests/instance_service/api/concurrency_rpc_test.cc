@@ -24,33 +24,33 @@ constexpr int kCallers = 64;
 constexpr int kCallsPerCaller = 3;  // 192 attempts against 100 slots
 
 struct Tally {
-  std::atomic<int> ok{0};
-  std::atomic<int> refused{0};
-  std::atomic<int> other{0};
+  int ok = 0;
+  int refused = 0;
+  int other = 0;
 };
 
 // Runs `call` kCallsPerCaller times on each of kCallers threads, counting OK,
 // `refusal` (with `reason`) and anything else.
 template <typename Call>
 Tally Hammer(Call call, grpc::StatusCode refusal, const std::string& reason) {
-  Tally tally;
+  std::atomic<int> ok{0}, refused{0}, other{0};
   std::vector<std::thread> callers;
   for (int i = 0; i < kCallers; ++i) {
     callers.emplace_back([&] {
       for (int attempt = 0; attempt < kCallsPerCaller; ++attempt) {
         const grpc::Status status = call();
         if (status.ok()) {
-          ++tally.ok;
+          ++ok;
         } else if (status.error_code() == refusal && ErrorInfoOf(status).reason() == reason) {
-          ++tally.refused;
+          ++refused;
         } else {
-          ++tally.other;
+          ++other;
         }
       }
     });
   }
   for (std::thread& caller : callers) caller.join();
-  return tally;
+  return Tally{ok.load(), refused.load(), other.load()};
 }
 
 }  // namespace
