@@ -1,0 +1,70 @@
+#include "client/internal/connection_impl.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "client/internal/channel.h"
+#include "client/internal/request_id.h"
+#include "client/internal/retry_loop.h"
+#include "client/internal/stub_decorators.h"
+
+namespace dbs::client::internal {
+
+bool PrepareForRetries(google::protobuf::Message& request) {
+  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
+  const auto* request_id = descriptor->FindFieldByName("request_id");
+  if (request_id != nullptr) {
+    if (request.GetReflection()->GetString(request, request_id).empty()) {
+      request.GetReflection()->SetString(&request, request_id, NewRequestId());
+    }
+    return true;
+  }
+  static const std::set<std::string> kReads = {
+      instance::v1::ListDbServersRequest::descriptor()->full_name(),
+      instance::v1::GetDbServerRequest::descriptor()->full_name(),
+      instance::v1::FindAvailableDbServerRequest::descriptor()->full_name(),
+  };
+  return kReads.count(descriptor->full_name()) > 0;
+}
+
+InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub,
+                                                             RetryPolicy retry)
+    : stub_(std::move(stub)), retry_(retry) {}
+
+#define DBS_DEFINE_CONNECTION_METHOD(Name)                                                      \
+  void InstanceServiceConnectionImpl::Name(const instance::v1::Name##Request& request,          \
+                                           absl::Time deadline,                                 \
+                                           ResultCallback<instance::v1::Name##Response> done) { \
+    instance::v1::Name##Request prepared = request;                                             \
+    const bool idempotent = PrepareForRetries(prepared);                                        \
+    RetryLoop<instance::v1::Name##Request, instance::v1::Name##Response>::Start(                \
+        stub_, &DbServerStub::Name, retry_, idempotent, std::move(prepared), deadline,          \
+        std::move(done));                                                                       \
+  }
+DBS_FOR_EACH_DB_SERVER_RPC(DBS_DEFINE_CONNECTION_METHOD)
+#undef DBS_DEFINE_CONNECTION_METHOD
+
+std::shared_ptr<DbServerStub> MakeDecoratedStub(const ClientOptions& options) {
+  std::shared_ptr<DbServerStub> stub = MakeDefaultDbServerStub(MakeChannel(options));
+  std::map<std::string, std::string> metadata = options.metadata;
+  if (!options.bearer_token.empty()) {
+    metadata["authorization"] = "Bearer " + options.bearer_token;
+  }
+  if (!metadata.empty())
+    stub = std::make_shared<MetadataStub>(std::move(stub), std::move(metadata));
+  if (options.call_logger)
+    stub = std::make_shared<LoggingStub>(std::move(stub), options.call_logger);
+  return stub;
+}
+
+}  // namespace dbs::client::internal
+
+namespace dbs::client {
+
+std::shared_ptr<InstanceServiceConnection> MakeInstanceServiceConnection(ClientOptions options) {
+  return std::make_shared<internal::InstanceServiceConnectionImpl>(
+      internal::MakeDecoratedStub(options), options.retry);
+}
+
+}  // namespace dbs::client

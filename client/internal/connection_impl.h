@@ -1,0 +1,42 @@
+#ifndef CLIENT_INTERNAL_CONNECTION_IMPL_H_
+#define CLIENT_INTERNAL_CONNECTION_IMPL_H_
+
+#include <memory>
+
+#include "client/instance_service_connection.h"
+#include "client/internal/db_server_stub.h"
+#include "client/retry_policy.h"
+
+namespace dbs::client::internal {
+
+// The gRPC InstanceServiceConnection: fills in request ids, then runs each call
+// through RetryLoop over `stub` (normally the decorated default stub; tests pass
+// a scripted one).
+class InstanceServiceConnectionImpl : public InstanceServiceConnection {
+ public:
+  InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub, RetryPolicy retry);
+
+#define DBS_DECLARE_CONNECTION_OVERRIDE(Name)                                \
+  void Name(const instance::v1::Name##Request& request, absl::Time deadline, \
+            ResultCallback<instance::v1::Name##Response> done) override;
+  DBS_FOR_EACH_DB_SERVER_RPC(DBS_DECLARE_CONNECTION_OVERRIDE)
+#undef DBS_DECLARE_CONNECTION_OVERRIDE
+
+ private:
+  std::shared_ptr<DbServerStub> stub_;
+  RetryPolicy retry_;
+};
+
+// Whether `request` may be sent more than once. Reads may. A request with a
+// `request_id` field gets a fresh UUID4 there when it is empty (once, before the
+// first attempt) and may then be repeated. Anything else may not.
+bool PrepareForRetries(google::protobuf::Message& request);
+
+// The stub of `options`: the default stub on a new channel, wrapped by the
+// metadata decorator (bearer token, extra metadata) and, when
+// options.call_logger is set, the logging decorator.
+std::shared_ptr<DbServerStub> MakeDecoratedStub(const ClientOptions& options);
+
+}  // namespace dbs::client::internal
+
+#endif  // CLIENT_INTERNAL_CONNECTION_IMPL_H_

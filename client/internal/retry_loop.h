@@ -1,0 +1,102 @@
+#ifndef CLIENT_INTERNAL_RETRY_LOOP_H_
+#define CLIENT_INTERNAL_RETRY_LOOP_H_
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "client/internal/db_server_stub.h"
+#include "client/retry_policy.h"
+#include "grpcpp/alarm.h"
+
+namespace dbs::client::internal {
+
+// A wait drawn uniformly from [d/2, d], d = BackoffBound(policy, retry).
+// Thread-safe.
+absl::Duration JitteredBackoff(const RetryPolicy& policy, int retry);
+
+// `status` with " (gave up after N attempts in T)" appended, payloads kept.
+absl::Status GaveUp(const absl::Status& status, int attempts, absl::Duration elapsed);
+
+// Runs one call through the retry policy of retry_policy.h without blocking:
+// attempts go through `stub`, waits are gRPC alarms, and `done` runs exactly once
+// with the first success, the first non-retryable error, or the last UNAVAILABLE
+// once attempts, retry time or the deadline are spent. The request (including
+// its request_id) is the same on every attempt.
+template <typename Request, typename Response>
+class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Response>> {
+ public:
+  using StubMethod = void (DbServerStub::*)(std::shared_ptr<grpc::ClientContext>, const Request&,
+                                            ResultCallback<Response>);
+
+  // `idempotent`: whether a repeat of `request` is safe; otherwise there is one
+  // attempt only.
+  static void Start(std::shared_ptr<DbServerStub> stub, StubMethod method,
+                    const RetryPolicy& policy, bool idempotent, Request request,
+                    absl::Time deadline, ResultCallback<Response> done) {
+    std::shared_ptr<RetryLoop> loop(new RetryLoop(std::move(stub), method, policy, idempotent,
+                                                  std::move(request), deadline, std::move(done)));
+    loop->Attempt();
+  }
+
+ private:
+  RetryLoop(std::shared_ptr<DbServerStub> stub, StubMethod method, const RetryPolicy& policy,
+            bool idempotent, Request request, absl::Time deadline, ResultCallback<Response> done)
+      : stub_(std::move(stub)),
+        method_(method),
+        policy_(policy),
+        idempotent_(idempotent),
+        request_(std::move(request)),
+        deadline_(deadline),
+        done_(std::move(done)),
+        first_attempt_(absl::Now()) {}
+
+  void Attempt() {
+    ++attempts_;
+    auto context = std::make_shared<grpc::ClientContext>();
+    context->set_deadline(absl::ToChronoTime(deadline_));
+    ((*stub_).*method_)(std::move(context), request_,
+                        [self = this->shared_from_this()](absl::StatusOr<Response> result) {
+                          self->OnAttemptDone(std::move(result));
+                        });
+  }
+
+  void OnAttemptDone(absl::StatusOr<Response> result) {
+    if (result.ok() || !idempotent_ || !IsRetryable(result.status())) {
+      done_(std::move(result));
+      return;
+    }
+    const absl::Time now = absl::Now();
+    const absl::Time resume = now + JitteredBackoff(policy_, attempts_);
+    if (attempts_ >= policy_.max_attempts || resume >= deadline_ ||
+        resume > first_attempt_ + policy_.max_retry_time) {
+      done_(GaveUp(result.status(), attempts_, now - first_attempt_));
+      return;
+    }
+    // The alarm owns itself through its callback and is released there once it
+    // has fired; the loop stays alive through `self`.
+    auto alarm = std::make_shared<grpc::Alarm>();
+    alarm->Set(absl::ToChronoTime(resume), [self = this->shared_from_this(), alarm](bool) mutable {
+      alarm.reset();
+      self->Attempt();
+    });
+  }
+
+  std::shared_ptr<DbServerStub> stub_;
+  StubMethod method_;
+  RetryPolicy policy_;
+  bool idempotent_;
+  Request request_;
+  absl::Time deadline_;
+  ResultCallback<Response> done_;
+  absl::Time first_attempt_;
+  int attempts_ = 0;
+};
+
+}  // namespace dbs::client::internal
+
+#endif  // CLIENT_INTERNAL_RETRY_LOOP_H_
