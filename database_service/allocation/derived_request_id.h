@@ -1,0 +1,22 @@
+#ifndef DATABASE_SERVICE_ALLOCATION_DERIVED_REQUEST_ID_H_
+#define DATABASE_SERVICE_ALLOCATION_DERIVED_REQUEST_ID_H_
+
+#include <string>
+
+namespace dbs::database_service {
+
+// Whether `id` is a UUID in its canonical text form (8-4-4-4-12 hex digits).
+bool IsUuid(const std::string& id);
+
+// A UUID determined by (`request_id`, `purpose`): the same pair always gives the
+// same UUID, different purposes give different ones. One caller request fans
+// out into several instance-service calls (allocate, release, ...); each gets its
+// own stable request_id, so a retry of the caller's request replays every one of
+// them instead of applying it again (AIP-155). Stable across processes and
+// versions (FNV-1a, not std::hash); formatted as a version-4, RFC 4122 variant
+// UUID so that servers validating the format accept it.
+std::string DeriveRequestId(const std::string& request_id, const std::string& purpose);
+
+}  // namespace dbs::database_service
+
+#endif  // DATABASE_SERVICE_ALLOCATION_DERIVED_REQUEST_ID_H_

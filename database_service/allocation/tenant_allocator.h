@@ -1,0 +1,76 @@
+#ifndef DATABASE_SERVICE_ALLOCATION_TENANT_ALLOCATOR_H_
+#define DATABASE_SERVICE_ALLOCATION_TENANT_ALLOCATOR_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "client/instance_service_client.h"
+#include "database_service/pool_admin/pool_admin.h"
+#include "instance/v1/db_servers.pb.h"
+
+namespace dbs::database_service {
+
+// A tenant database placed on a pool.
+struct AllocatedTenant {
+  instance::v1::DbServer pool;  // after its instance_count was incremented
+  TenantDatabase database;
+};
+
+// A tenant database removed from its pool.
+struct ReleasedTenant {
+  instance::v1::DbServer pool;  // after the release (as read, when nothing was released)
+  bool released = false;
+};
+
+// The plan's db_allocation_service.py on the client: places tenant databases on
+// pools and removes them, keeping `instance_count` equal to what exists.
+//
+// Create: AllocateDbServer(server_type) takes a slot on the least-loaded ACTIVE +
+// HEALTHY pool, race-free across replicas; PoolAdmin::CreateTenantDatabase then
+// creates the owner role and the database there. If that fails, the slot is
+// released with DecrementInstanceCount before the error is returned.
+//
+// Drop: GetDbServer(pool_id) for the endpoint, PoolAdmin::DropTenantDatabase,
+// DecrementInstanceCount, and PoolAdmin::DropTenantRole last: an owner role
+// without its database marks a drop whose release may not have happened, and a
+// retry finishes it.
+//
+// Idempotency: the caller's `request_id` (a UUID) is turned into one stable
+// request_id per instance-service call (DeriveRequestId), so retrying a request
+// with the same `request_id` replays those calls instead of repeating them: the
+// same pool, one slot, one release. A database that already exists with the
+// tenant's owner counts as created. After a Create *error* the slot has been
+// released; retry with a new request_id.
+//
+// Thread-safe.
+class TenantAllocator {
+ public:
+  TenantAllocator(client::InstanceServiceClient client, std::shared_ptr<PoolAdmin> pool_admin)
+      : client_(std::move(client)), pool_admin_(std::move(pool_admin)) {}
+
+  // Errors: INVALID_ARGUMENT (name, server_type, request_id); RESOURCE_EXHAUSTED
+  // (NO_CAPACITY) when no eligible pool has a free slot; ALREADY_EXISTS when the
+  // name is taken on the chosen pool by another owner; UNAVAILABLE /
+  // DEADLINE_EXCEEDED when the pool server does not answer; errors of the
+  // client calls, passed through. The slot is released on every error after
+  // allocation.
+  absl::StatusOr<AllocatedTenant> Create(const std::string& database_name,
+                                         const std::string& server_type,
+                                         const std::string& request_id) const;
+
+  // Errors: INVALID_ARGUMENT; NOT_FOUND (the pool, or, unless `allow_missing`,
+  // neither database nor owner role exist); FAILED_PRECONDITION when the
+  // database is not a tenant database; UNAVAILABLE when the pool server or
+  // instance-service does not answer (retry with the same request_id).
+  absl::StatusOr<ReleasedTenant> Drop(const std::string& pool_id, const std::string& database_name,
+                                      const std::string& request_id, bool allow_missing) const;
+
+ private:
+  client::InstanceServiceClient client_;
+  std::shared_ptr<PoolAdmin> pool_admin_;
+};
+
+}  // namespace dbs::database_service
+
+#endif  // DATABASE_SERVICE_ALLOCATION_TENANT_ALLOCATOR_H_

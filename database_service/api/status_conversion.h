@@ -1,0 +1,15 @@
+#ifndef DATABASE_SERVICE_API_STATUS_CONVERSION_H_
+#define DATABASE_SERVICE_API_STATUS_CONVERSION_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace dbs::database_service {
+
+// The one place database-service turns an absl::Status into the grpc::Status a
+// handler returns: same canonical code, same message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace dbs::database_service
+
+#endif  // DATABASE_SERVICE_API_STATUS_CONVERSION_H_

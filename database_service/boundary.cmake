@@ -1,0 +1,67 @@
+# The boundary, at build time: no database_service target may link, directly or
+# transitively, anything defined under instance_service/ (its repository, SQL,
+# migrations, libpq layer). Checked at the end of configuration, when every target
+# exists; a violation stops `cmake` with the offending path. The closure is also
+# written to database_service_link_closure.txt, which the boundary test reads.
+function(dbs_link_closure out_var)
+  set(pending ${ARGN})
+  set(seen)
+  while(pending)
+    list(POP_FRONT pending item)
+    # Unwrap $<BUILD_INTERFACE:x>, $<LINK_ONLY:x> and similar.
+    string(REGEX REPLACE "^\\$<[A-Za-z_]+:(.*)>$" "\\1" item "${item}")
+    if(NOT TARGET "${item}" OR item IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen "${item}")
+    get_target_property(real "${item}" ALIASED_TARGET)
+    if(real)
+      list(APPEND pending "${real}")
+      continue()
+    endif()
+    get_target_property(type "${item}" TYPE)
+    set(deps)
+    if(NOT type STREQUAL "INTERFACE_LIBRARY")
+      get_target_property(direct "${item}" LINK_LIBRARIES)
+      if(direct)
+        list(APPEND deps ${direct})
+      endif()
+    endif()
+    get_target_property(interface "${item}" INTERFACE_LINK_LIBRARIES)
+    if(interface)
+      list(APPEND deps ${interface})
+    endif()
+    list(APPEND pending ${deps})
+  endwhile()
+  set(${out_var} ${seen} PARENT_SCOPE)
+endfunction()
+
+function(dbs_check_database_service_boundary)
+  set(report)
+  foreach(target IN LISTS ARGN)
+    dbs_link_closure(closure ${target})
+    foreach(dependency IN LISTS closure)
+      get_target_property(imported "${dependency}" IMPORTED)
+      if(imported)
+        continue()
+      endif()
+      get_target_property(source_dir "${dependency}" SOURCE_DIR)
+      file(RELATIVE_PATH where "${PROJECT_SOURCE_DIR}" "${source_dir}")
+      list(APPEND report "${target} -> ${dependency} (${where})")
+      if(where MATCHES "^instance_service(/|$)")
+        message(FATAL_ERROR
+                "database-service boundary: ${target} links ${dependency}, defined in ${where}/. "
+                "database-service reaches the instance database only through "
+                "dbs::instance_service_client.")
+      endif()
+    endforeach()
+  endforeach()
+  list(JOIN report "\n" report_text)
+  file(WRITE ${CMAKE_BINARY_DIR}/database_service_link_closure.txt "${report_text}\n")
+endfunction()
+
+# (Arguments of a deferred call are expanded when it runs, in the top directory's
+# scope, so the targets are spelled out here.)
+cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL dbs_check_database_service_boundary
+               dbs_database_service_pool_admin dbs_database_service_flows
+               dbs_database_service_api database_service)

@@ -1,0 +1,174 @@
+// database-service: provisions, monitors and allocates pool servers through
+// instance-service's API (InstanceServiceClient) and serves database.v1 for
+// operators. It has no setting for the instance database, by design: it talks
+// SQL only to the pool servers, with admin credentials from a file or the
+// environment. Flags fall back to DATABASE_SERVICE_* environment variables.
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "client/instance_service_client.h"
+#include "database/v1/database_service.grpc.pb.h"
+#include "database_service/allocation/tenant_allocator.h"
+#include "database_service/api/database_service_handler.h"
+#include "database_service/monitoring/monitoring_loop.h"
+#include "database_service/monitoring/pool_monitor.h"
+#include "database_service/pool_admin/postgres_pool_admin.h"
+#include "database_service/provisioning/pool_provisioner.h"
+#include "glog/logging.h"
+#include "serving/env_default.h"
+#include "serving/grpc_host.h"
+#include "serving/shutdown_signal.h"
+
+using dbs::serving::EnvOr;
+
+ABSL_FLAG(std::string, listen, EnvOr("DATABASE_SERVICE_LISTEN", "127.0.0.1:50052"),
+          "gRPC listen address host:port [env DATABASE_SERVICE_LISTEN]");
+ABSL_FLAG(std::string, instance_service_target,
+          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TARGET", "127.0.0.1:50051"),
+          "gRPC target of instance-service, e.g. dns:///instance-service:50051 "
+          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TARGET]");
+ABSL_FLAG(int64_t, instance_service_timeout_ms,
+          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS", int64_t{10'000}),
+          "Deadline of each instance-service call, retries included "
+          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS]");
+ABSL_FLAG(std::string, pool_admin_user, EnvOr("DATABASE_SERVICE_POOL_ADMIN_USER", "postgres"),
+          "Admin role on the pool servers [env DATABASE_SERVICE_POOL_ADMIN_USER]");
+ABSL_FLAG(std::string, pool_admin_password_file,
+          EnvOr("DATABASE_SERVICE_POOL_ADMIN_PASSWORD_FILE", ""),
+          "File holding the pool admin password (one line); else the environment variable "
+          "DATABASE_SERVICE_POOL_ADMIN_PASSWORD; else none. Never logged "
+          "[env DATABASE_SERVICE_POOL_ADMIN_PASSWORD_FILE]");
+ABSL_FLAG(std::string, pool_sslmode, EnvOr("DATABASE_SERVICE_POOL_SSLMODE", "prefer"),
+          "libpq sslmode towards pool servers [env DATABASE_SERVICE_POOL_SSLMODE]");
+ABSL_FLAG(int64_t, pool_connect_timeout_ms,
+          EnvOr("DATABASE_SERVICE_POOL_CONNECT_TIMEOUT_MS", int64_t{3'000}),
+          "Connect timeout towards pool servers [env DATABASE_SERVICE_POOL_CONNECT_TIMEOUT_MS]");
+ABSL_FLAG(int64_t, min_pool_server_version_num,
+          EnvOr("DATABASE_SERVICE_MIN_POOL_SERVER_VERSION_NUM", int64_t{130'000}),
+          "Lowest PostgreSQL server_version_num provisioning accepts "
+          "[env DATABASE_SERVICE_MIN_POOL_SERVER_VERSION_NUM]");
+ABSL_FLAG(int64_t, monitoring_interval_ms,
+          EnvOr("DATABASE_SERVICE_MONITORING_INTERVAL_MS", int64_t{30'000}),
+          "Time between monitoring passes; 0 disables the loop (RunMonitoringPass still works) "
+          "[env DATABASE_SERVICE_MONITORING_INTERVAL_MS]");
+ABSL_FLAG(int64_t, monitoring_jitter_percent,
+          EnvOr("DATABASE_SERVICE_MONITORING_JITTER_PERCENT", int64_t{10}),
+          "Each interval varies by up to this many percent either way "
+          "[env DATABASE_SERVICE_MONITORING_JITTER_PERCENT]");
+ABSL_FLAG(int64_t, monitoring_parallelism,
+          EnvOr("DATABASE_SERVICE_MONITORING_PARALLELISM", int64_t{8}),
+          "Pools probed at once [env DATABASE_SERVICE_MONITORING_PARALLELISM]");
+ABSL_FLAG(int64_t, probe_timeout_ms, EnvOr("DATABASE_SERVICE_PROBE_TIMEOUT_MS", int64_t{2'000}),
+          "Bound on one probe, connect plus SELECT 1 [env DATABASE_SERVICE_PROBE_TIMEOUT_MS]");
+ABSL_FLAG(int64_t, degraded_latency_ms, EnvOr("DATABASE_SERVICE_DEGRADED_LATENCY_MS", int64_t{500}),
+          "A probe slower than this marks the pool DEGRADED "
+          "[env DATABASE_SERVICE_DEGRADED_LATENCY_MS]");
+ABSL_FLAG(int64_t, heartbeat_seconds, EnvOr("DATABASE_SERVICE_HEARTBEAT_SECONDS", int64_t{60}),
+          "Rewrite an unchanged health verdict once it is this old "
+          "[env DATABASE_SERVICE_HEARTBEAT_SECONDS]");
+ABSL_FLAG(int64_t, max_threads, EnvOr("DATABASE_SERVICE_MAX_THREADS", int64_t{16}),
+          "Maximum concurrent calls [env DATABASE_SERVICE_MAX_THREADS]");
+ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
+          "Grace period for in-flight calls on SIGTERM [env DATABASE_SERVICE_DRAIN_SECONDS]");
+
+namespace {
+
+// The pool admin password: the file named by --pool_admin_password_file (first
+// line), else $DATABASE_SERVICE_POOL_ADMIN_PASSWORD, else none. Only where it came
+// from is logged.
+bool LoadPoolAdminPassword(std::string* password) {
+  const std::string file = absl::GetFlag(FLAGS_pool_admin_password_file);
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) {
+      LOG(ERROR) << "cannot read --pool_admin_password_file " << file;
+      return false;
+    }
+    std::getline(in, *password);
+    *password = std::string(absl::StripTrailingAsciiWhitespace(*password));
+    LOG(INFO) << "pool admin password: from file " << file;
+    return true;
+  }
+  if (const char* env = std::getenv("DATABASE_SERVICE_POOL_ADMIN_PASSWORD"); env && *env) {
+    *password = env;
+    LOG(INFO) << "pool admin password: from DATABASE_SERVICE_POOL_ADMIN_PASSWORD";
+    return true;
+  }
+  LOG(INFO) << "pool admin password: none (trust, .pgpass or PGPASSWORD)";
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dbs::serving::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "database-service: provisions, monitors and allocates pool servers through "
+      "instance-service (database.v1)");
+  absl::ParseCommandLine(argc, argv);
+  // glog 0.6 takes its options from GLOG_* environment variables, not absl flags.
+  if (std::getenv("GLOG_logtostderr") == nullptr) FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+
+  dbs::database_service::PostgresPoolAdminOptions admin_options;
+  admin_options.credentials.user = absl::GetFlag(FLAGS_pool_admin_user);
+  admin_options.credentials.sslmode = absl::GetFlag(FLAGS_pool_sslmode);
+  if (!LoadPoolAdminPassword(&admin_options.credentials.password)) return EXIT_FAILURE;
+  admin_options.connect_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_pool_connect_timeout_ms));
+  admin_options.probe_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_probe_timeout_ms));
+  admin_options.min_server_version_num =
+      static_cast<int>(absl::GetFlag(FLAGS_min_pool_server_version_num));
+  auto pool_admin = std::make_shared<dbs::database_service::PostgresPoolAdmin>(admin_options);
+
+  dbs::client::ClientOptions client_options;
+  client_options.target = absl::GetFlag(FLAGS_instance_service_target);
+  client_options.default_timeout =
+      absl::Milliseconds(absl::GetFlag(FLAGS_instance_service_timeout_ms));
+  client_options.user_agent = "database-service";
+  const dbs::client::InstanceServiceClient client =
+      dbs::client::MakeInstanceServiceClient(client_options);
+  LOG(INFO) << "instance-service at " << client_options.target;
+
+  dbs::database_service::PoolProvisioner provisioner(client, pool_admin);
+  dbs::database_service::TenantAllocator allocator(client, pool_admin);
+  dbs::database_service::PoolMonitorOptions monitor_options;
+  monitor_options.parallelism = static_cast<int>(absl::GetFlag(FLAGS_monitoring_parallelism));
+  monitor_options.heartbeat = absl::Seconds(absl::GetFlag(FLAGS_heartbeat_seconds));
+  monitor_options.degraded_latency = absl::Milliseconds(absl::GetFlag(FLAGS_degraded_latency_ms));
+  dbs::database_service::PoolMonitor monitor(client, pool_admin, monitor_options);
+  dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor);
+
+  dbs::serving::GrpcHostOptions host_options;
+  host_options.listen_address = absl::GetFlag(FLAGS_listen);
+  host_options.max_threads = static_cast<int>(absl::GetFlag(FLAGS_max_threads));
+  host_options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  auto host = dbs::serving::GrpcHost::Start(
+      std::move(host_options), {{&handler, database::v1::DatabaseService::service_full_name()}});
+  if (!host.ok()) {
+    LOG(ERROR) << host.status();
+    return EXIT_FAILURE;
+  }
+  LOG(INFO) << "serving database.v1.DatabaseService on port " << (*host)->port();
+
+  std::unique_ptr<dbs::database_service::MonitoringLoop> loop;
+  if (const int64_t interval_ms = absl::GetFlag(FLAGS_monitoring_interval_ms); interval_ms > 0) {
+    dbs::database_service::MonitoringLoopOptions loop_options;
+    loop_options.interval = absl::Milliseconds(interval_ms);
+    loop_options.jitter = static_cast<double>(absl::GetFlag(FLAGS_monitoring_jitter_percent)) / 100;
+    loop = std::make_unique<dbs::database_service::MonitoringLoop>(monitor, loop_options);
+    loop->Start();
+  }
+
+  const int signal_number = dbs::serving::WaitForShutdownSignal();
+  LOG(INFO) << "signal " << signal_number << ": shutting down";
+  if (loop) loop->Stop();
+  (*host)->Shutdown();
+  return EXIT_SUCCESS;
+}
