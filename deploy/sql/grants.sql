@@ -10,6 +10,10 @@
 --   instance_role  instance_service  the role instance-service logs in as
 --   legacy_role    database_service  the role that must hold nothing here any more
 --   schema         public            the schema the migrations create their tables in
+--   keep_legacy_grants  off          on: leave legacy_role and PUBLIC as they are. Only
+--                  for migration steps 1-4 (deploy/MIGRATION.md), while the old
+--                  database-service still runs its SQL; step 5 is running this file
+--                  without it.
 --
 -- Idempotent, and absolute rather than additive: instance_role first loses every table
 -- and sequence privilege, then gets exactly what the repository uses, so a privilege
@@ -28,14 +32,14 @@
 \else
   \set schema public
 \endif
+\if :{?keep_legacy_grants}
+\else
+  \set keep_legacy_grants off
+\endif
 
--- The database: nobody connects by default. The owner keeps its implicit rights; only
--- instance_role is let in. (PUBLIC has CONNECT and TEMPORARY on every new database.)
-SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
+-- The database and the schema: instance_role may connect and use the schema; it may
+-- not create anything.
 SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'instance_role') \gexec
-
--- The schema: usable by instance_role only, creatable by nobody but its owner.
-REVOKE ALL ON SCHEMA :"schema" FROM PUBLIC;
 REVOKE ALL ON SCHEMA :"schema" FROM :"instance_role";
 GRANT USAGE ON SCHEMA :"schema" TO :"instance_role";
 
@@ -55,6 +59,14 @@ GRANT SELECT ON TABLE :"schema".instances TO :"instance_role";
 --   the migration ledger: read only, so the server can refuse to start on a schema
 --   older than it expects. Only the schema job (as the owner) writes it.
 GRANT SELECT ON TABLE :"schema".schema_migrations TO :"instance_role";
+
+\if :keep_legacy_grants
+\echo 'grants.sql: keep_legacy_grants is on: legacy_role and PUBLIC keep what they have (migration steps 1-4 only)'
+\else
+-- Nobody else connects or uses the schema: PUBLIC has CONNECT and TEMPORARY on every
+-- new database, and USAGE on schema public. The owner keeps its implicit rights.
+SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
+REVOKE ALL ON SCHEMA :"schema" FROM PUBLIC;
 
 -- legacy_role (database-service's old login): nothing at all, on the database, the
 -- schema, any table, sequence or function, by default privilege, or through membership
@@ -91,3 +103,4 @@ SELECT format('REVOKE %I FROM %I', granted.rolname, member.rolname)
    AND (granted.rolname IN (:'instance_role', 'pg_read_all_data', 'pg_write_all_data')
         OR granted.oid = (SELECT datdba FROM pg_database WHERE datname = current_database()))
 \gexec
+\endif

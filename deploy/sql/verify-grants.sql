@@ -4,7 +4,8 @@
 --
 --   psql "$OWNER_URL" -v ON_ERROR_STOP=1 -f deploy/sql/verify-grants.sql
 --
--- Same variables and defaults as grants.sql: instance_role, legacy_role, schema.
+-- Same variables and defaults as grants.sql: instance_role, legacy_role, schema,
+-- keep_legacy_grants (on: legacy_role and PUBLIC are not checked).
 -- has_*_privilege() answers for the role as PostgreSQL would: through PUBLIC, through
 -- roles it is a member of, and as a superuser, so a privilege arriving by any route
 -- is caught.
@@ -21,17 +22,23 @@
 \else
   \set schema public
 \endif
+\if :{?keep_legacy_grants}
+\else
+  \set keep_legacy_grants off
+\endif
 
 -- Dollar-quoted bodies do not see psql variables; session settings carry them.
 SELECT set_config('dbs.instance_role', :'instance_role', false) AS instance_role,
        set_config('dbs.legacy_role', :'legacy_role', false) AS legacy_role,
-       set_config('dbs.schema', :'schema', false) AS schema \gset
+       set_config('dbs.schema', :'schema', false) AS schema,
+       set_config('dbs.keep_legacy_grants', :'keep_legacy_grants', false) AS keep \gset
 
 DO $verify$
 DECLARE
   instance_role text := current_setting('dbs.instance_role');
   legacy_role text := current_setting('dbs.legacy_role');
   app_schema text := current_setting('dbs.schema');
+  keep_legacy boolean := current_setting('dbs.keep_legacy_grants')::boolean;
   problems text[] := '{}';
   item text;
 BEGIN
@@ -62,7 +69,10 @@ BEGIN
   END LOOP;
 
   -- legacy_role: when it exists at all, no way in and nothing to read or write.
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = legacy_role) THEN
+  IF NOT keep_legacy AND has_database_privilege('public', current_database(), 'CONNECT') THEN
+    problems := problems || format('PUBLIC has CONNECT on database %s', current_database());
+  END IF;
+  IF NOT keep_legacy AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = legacy_role) THEN
     FOR item IN
       SELECT p FROM unnest(ARRAY['CONNECT', 'TEMPORARY', 'CREATE']) AS p
        WHERE has_database_privilege(legacy_role, current_database(), p)
@@ -102,7 +112,12 @@ BEGIN
     RAISE EXCEPTION 'grants on database % are wrong: %', current_database(),
       array_to_string(problems, '; ');
   END IF;
-  RAISE NOTICE 'grants on database % verified: % may connect, % has nothing',
-    current_database(), instance_role, legacy_role;
+  IF keep_legacy THEN
+    RAISE NOTICE 'grants on database % verified for %; % and PUBLIC not checked (keep_legacy_grants)',
+      current_database(), instance_role, legacy_role;
+  ELSE
+    RAISE NOTICE 'grants on database % verified: % may connect, % and PUBLIC have nothing',
+      current_database(), instance_role, legacy_role;
+  END IF;
 END
 $verify$;

@@ -1,0 +1,293 @@
+// deploy/sql/grants.sql on a real PostgreSQL, applied the way the Kubernetes schema job
+// applies it: `instance-service migrate` as the owner, then grants.sql and
+// verify-grants.sql through psql. Each test case gets its own scratch database and its
+// own uniquely named roles (roles are cluster-wide, tests run in parallel), which are
+// dropped afterwards.
+//
+// Before the grants, the legacy role is given what the old 08-schema-job gave
+// database-service (CONNECT, every table privilege, default privileges), so the tests
+// show grants.sql taking an existing grant away, not just not adding one.
+#include <libpq-fe.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/support/test_postgres.h"
+
+namespace {
+
+using dbs::testing::AdminConnectionString;
+using dbs::testing::QueryScalar;
+using dbs::testing::ScratchDatabase;
+
+constexpr char kInsufficientPrivilege[] = "42501";
+constexpr char kForeignKeyViolation[] = "23503";
+
+// What one SQL statement did, for asserting on errors as well as successes.
+struct Outcome {
+  bool ok = false;
+  std::string sqlstate;  // "" on success or when there is none (connection errors)
+  std::string message;
+};
+
+std::ostream& operator<<(std::ostream& out, const Outcome& outcome) {
+  return out << (outcome.ok ? "ok" : "error") << " [" << outcome.sqlstate << "] "
+             << outcome.message;
+}
+
+// Connects with `conninfo` and runs `sql` (several statements allowed).
+Outcome Run(const std::string& conninfo, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) return {false, "", PQerrorMessage(conn.get())};
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()),
+                                                       &PQclear);
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {true, "", ""};
+  const char* sqlstate = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+  return {false, sqlstate ? sqlstate : "", PQresultErrorMessage(result.get())};
+}
+
+// Runs a shell command line; returns its exit status (or -1 if it did not exit).
+int Shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Single-quotes `value` for /bin/sh.
+std::string Quoted(const std::string& value) {
+  std::string quoted = "'";
+  for (char c : value) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Two LOGIN roles named for this test only, dropped (after the database that holds
+// their privileges) when the test ends. Declared before the ScratchDatabase that
+// uses them, so it is destroyed after it.
+class TestRoles {
+ public:
+  TestRoles() : admin_(AdminConnectionString()) {
+    absl::BitGen random;
+    const std::string suffix = absl::StrCat(absl::Uniform<uint32_t>(random));
+    service_ = "grants_test_svc_" + suffix;
+    legacy_ = "grants_test_legacy_" + suffix;
+    QueryScalar(admin_, absl::StrCat("CREATE ROLE ", service_, " LOGIN; CREATE ROLE ", legacy_,
+                                     " LOGIN"));
+  }
+  ~TestRoles() {
+    // Silent best effort: the scratch database (and every privilege in it) is gone by now.
+    Run(admin_, absl::StrCat("DROP ROLE IF EXISTS ", service_, "; DROP ROLE IF EXISTS ", legacy_));
+  }
+  const std::string& service() const { return service_; }
+  const std::string& legacy() const { return legacy_; }
+
+ private:
+  std::string admin_;
+  std::string service_;
+  std::string legacy_;
+};
+
+// A migrated instance database whose legacy role holds the old world's grants.
+class InstanceDatabase {
+ public:
+  InstanceDatabase() {
+    // The schema job's first step, with the same binary: migrations as the owner.
+    const int migrate = Shell(absl::StrCat("INSTANCE_SERVICE_DATABASE_URL=",
+                                           Quoted(db_.connection_string()), " ",
+                                           Quoted(DBS_INSTANCE_SERVICE_BINARY), " migrate"));
+    REQUIRE(migrate == 0);
+    // What the old 08-schema-job granted database-service.
+    const std::string legacy = roles_.legacy();
+    Outcome old_world = Run(admin(), absl::StrCat(
+        "GRANT CONNECT, TEMPORARY ON DATABASE ", db_.name(), " TO ", legacy, ";",
+        "GRANT USAGE ON SCHEMA public TO ", legacy, ";",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO ", legacy, ";",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ", legacy));
+    REQUIRE(old_world.ok);
+    REQUIRE(Run(As(legacy), "SELECT count(*) FROM db_servers").ok);
+  }
+
+  // psql -f FILE against this database with the test's role names (`extra` comes
+  // later, so it can override them); the exit status.
+  int Psql(const std::string& file, const std::string& extra = "") const {
+    return Shell(absl::StrCat(Quoted(DBS_PSQL), " ", Quoted(db_.connection_string()),
+                              " -X -q -v ON_ERROR_STOP=1 -v instance_role=", roles_.service(),
+                              " -v legacy_role=", roles_.legacy(), " ", extra, " -f ",
+                              Quoted(file)));
+  }
+  int ApplyGrants() const { return Psql(DBS_GRANTS_SQL, "--single-transaction"); }
+  int VerifyGrants() const { return Psql(DBS_VERIFY_GRANTS_SQL); }
+
+  const std::string& admin() const { return db_.connection_string(); }
+  // This database, logged in as `role`.
+  std::string As(const std::string& role) const {
+    return absl::StrCat(db_.connection_string(), " user=", role);
+  }
+  // This database as the superuser acting as `role` (SET ROLE): the privilege checks
+  // of `role` without needing its CONNECT.
+  Outcome RunAs(const std::string& role, const std::string& sql) const {
+    return Run(admin(), absl::StrCat("SET ROLE ", role, "; ", sql));
+  }
+  const TestRoles& roles() const { return roles_; }
+  const std::string& name() const { return db_.name(); }
+
+ private:
+  TestRoles roles_;
+  ScratchDatabase db_;
+};
+
+constexpr char kInsertPool[] =
+    "INSERT INTO db_servers (display_name, host, port, server_type, max_instances) "
+    "VALUES ('pool-a', '10.0.0.1', 5432, 'postgres', 10)";
+
+TEST_CASE("grants: instance_service can run what the repository runs") {
+  InstanceDatabase db;
+  REQUIRE(db.ApplyGrants() == 0);
+  const std::string service = db.As(db.roles().service());
+
+  // db_servers: every kind of statement the repository sends.
+  CHECK(Run(service, kInsertPool).ok);
+  CHECK(Run(service, "SELECT id, display_name, version FROM db_servers "
+                     "WHERE status = 'ACTIVE' ORDER BY id LIMIT 10").ok);
+  CHECK(Run(service, "UPDATE db_servers SET status = 'ACTIVE', health = 'HEALTHY', "
+                     "version = version + 1, update_time = now() "
+                     "WHERE display_name = 'pool-a'").ok);
+  // Allocate: row locks need UPDATE as well as SELECT.
+  CHECK(Run(service, "BEGIN; SELECT id FROM db_servers WHERE instance_count < max_instances "
+                     "ORDER BY instance_count FOR UPDATE SKIP LOCKED LIMIT 1; "
+                     "UPDATE db_servers SET instance_count = instance_count + 1 "
+                     "WHERE display_name = 'pool-a'; COMMIT").ok);
+  // The deadline the repository sets on every transaction.
+  CHECK(Run(service, "BEGIN; SET LOCAL statement_timeout = 5000; "
+                     "SELECT count(*) FROM db_servers; COMMIT").ok);
+
+  // request_ids: claim (ON CONFLICT), replay lookup, record the result, purge.
+  const std::string request = "'8a8bd4c5-36c6-4c1e-8d8e-3b5a0b1e2f10'";
+  CHECK(Run(service, absl::StrCat("INSERT INTO request_ids (request_id, fingerprint) VALUES (",
+                                  request, ", 'Create:abc') ON CONFLICT DO NOTHING")).ok);
+  CHECK(Run(service, absl::StrCat("SELECT fingerprint, result FROM request_ids "
+                                  "WHERE request_id = ", request)).ok);
+  CHECK(Run(service, absl::StrCat("UPDATE request_ids SET result = '{}'::jsonb "
+                                  "WHERE request_id = ", request)).ok);
+  CHECK(Run(service, "DELETE FROM request_ids WHERE created_at < now() - interval '24 hours'").ok);
+
+  // instances and the migration ledger: read only.
+  CHECK(Run(service, "SELECT 1 FROM instances WHERE db_server_id IS NOT NULL LIMIT 1").ok);
+  CHECK(Run(service, "SELECT max(version) FROM schema_migrations").ok);
+  Outcome write_instances =
+      Run(service, "INSERT INTO instances (name) VALUES ('tenant-1')");
+  CHECK(write_instances.sqlstate == kInsufficientPrivilege);
+  Outcome write_ledger = Run(service, "DELETE FROM schema_migrations");
+  CHECK(write_ledger.sqlstate == kInsufficientPrivilege);
+
+  // Delete of a pool an instance references: the FK (checked as the table owner)
+  // answers, not a missing privilege.
+  REQUIRE(Run(db.admin(), "INSERT INTO instances (name, db_server_id) "
+                          "SELECT 'tenant-2', id FROM db_servers WHERE display_name = 'pool-a'").ok);
+  Outcome in_use = Run(service, "DELETE FROM db_servers WHERE display_name = 'pool-a'");
+  INFO(in_use);
+  CHECK(in_use.sqlstate == kForeignKeyViolation);
+  REQUIRE(Run(db.admin(), "DELETE FROM instances").ok);
+  CHECK(Run(service, "DELETE FROM db_servers WHERE display_name = 'pool-a'").ok);
+
+  // ...and nothing beyond: no DDL, no TRUNCATE.
+  CHECK(Run(service, "CREATE TABLE mine (x int)").sqlstate == kInsufficientPrivilege);
+  CHECK(Run(service, "TRUNCATE db_servers").sqlstate == kInsufficientPrivilege);
+  CHECK(Run(service, "ALTER TABLE db_servers ADD COLUMN x int").sqlstate ==
+        kInsufficientPrivilege);
+}
+
+TEST_CASE("grants: database_service gets permission denied on db_servers") {
+  InstanceDatabase db;
+  REQUIRE(Run(db.admin(), kInsertPool).ok);
+  REQUIRE(db.ApplyGrants() == 0);
+  const std::string legacy = db.roles().legacy();
+
+  Outcome select = db.RunAs(legacy, "SELECT * FROM db_servers");
+  INFO("SELECT: " << select);
+  CHECK(select.sqlstate == kInsufficientPrivilege);
+  CHECK(absl::StrContains(select.message, "permission denied for table db_servers"));
+
+  Outcome insert = db.RunAs(legacy, kInsertPool);
+  INFO("INSERT: " << insert);
+  CHECK(insert.sqlstate == kInsufficientPrivilege);
+  CHECK(absl::StrContains(insert.message, "permission denied for table db_servers"));
+
+  Outcome update = db.RunAs(legacy, "UPDATE db_servers SET instance_count = instance_count + 1");
+  INFO("UPDATE: " << update);
+  CHECK(update.sqlstate == kInsufficientPrivilege);
+  CHECK(absl::StrContains(update.message, "permission denied for table db_servers"));
+
+  // Nor through the other tables, or a table a later migration creates.
+  CHECK(db.RunAs(legacy, "SELECT * FROM instances").sqlstate == kInsufficientPrivilege);
+  CHECK(db.RunAs(legacy, "SELECT * FROM request_ids").sqlstate == kInsufficientPrivilege);
+  REQUIRE(Run(db.admin(), "CREATE TABLE later_migration (x int)").ok);
+  CHECK(db.RunAs(legacy, "SELECT * FROM later_migration").sqlstate == kInsufficientPrivilege);
+}
+
+TEST_CASE("grants: database_service cannot connect to the instance database") {
+  InstanceDatabase db;
+  REQUIRE(db.ApplyGrants() == 0);
+
+  Outcome legacy = Run(db.As(db.roles().legacy()), "SELECT 1");
+  INFO(legacy);
+  CHECK_FALSE(legacy.ok);
+  CHECK(absl::StrContains(legacy.message, "permission denied for database"));
+  // PUBLIC lost CONNECT too: a role nobody mentioned is kept out as well.
+  CHECK(QueryScalar(db.admin(),
+                    absl::StrCat("SELECT has_database_privilege('public', '", db.name(),
+                                 "', 'CONNECT')")) == "f");
+  // The service still gets in.
+  CHECK(Run(db.As(db.roles().service()), "SELECT 1").ok);
+}
+
+TEST_CASE("grants: idempotent, and verify-grants.sql accepts the result") {
+  InstanceDatabase db;
+  const std::string acl_snapshot =
+      "SELECT string_agg(relname || '=' || coalesce(relacl::text, '-'), ' ' ORDER BY relname) "
+      "  FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
+      "UNION ALL SELECT datacl::text FROM pg_database WHERE datname = current_database() "
+      "UNION ALL SELECT coalesce(string_agg(defaclacl::text, ' '), '-') FROM pg_default_acl";
+  const std::string snapshot_query =
+      absl::StrCat("SELECT string_agg(s, ' | ') FROM (", acl_snapshot, ") AS t(s)");
+
+  CHECK(db.VerifyGrants() != 0);  // the old world's grants are still there
+  REQUIRE(db.ApplyGrants() == 0);
+  const std::string first = QueryScalar(db.admin(), snapshot_query);
+  REQUIRE(db.ApplyGrants() == 0);
+  CHECK(QueryScalar(db.admin(), snapshot_query) == first);
+  CHECK(db.VerifyGrants() == 0);
+  // The legacy role's default privilege is gone, not just its current grants.
+  CHECK(absl::StrContains(first, db.roles().service()));
+  CHECK_FALSE(absl::StrContains(first, db.roles().legacy()));
+}
+
+TEST_CASE("grants: verify-grants.sql fails when a database_service grant is put back") {
+  InstanceDatabase db;
+  REQUIRE(db.ApplyGrants() == 0);
+  REQUIRE(db.VerifyGrants() == 0);
+  REQUIRE(Run(db.admin(), absl::StrCat("GRANT SELECT ON db_servers TO ", db.roles().legacy())).ok);
+  CHECK(db.VerifyGrants() != 0);
+  // Membership in the service role would lend it the service's grants: caught too.
+  REQUIRE(Run(db.admin(), absl::StrCat("REVOKE SELECT ON db_servers FROM ", db.roles().legacy(),
+                                       "; GRANT ", db.roles().service(), " TO ",
+                                       db.roles().legacy())).ok);
+  CHECK(db.VerifyGrants() != 0);
+  // grants.sql takes the membership away again.
+  REQUIRE(db.ApplyGrants() == 0);
+  CHECK(db.VerifyGrants() == 0);
+}
+
+TEST_CASE("grants: a cluster without the database_service role is fine") {
+  InstanceDatabase db;
+  REQUIRE(db.Psql(DBS_GRANTS_SQL, "--single-transaction -v legacy_role=no_such_role_here") == 0);
+  CHECK(db.Psql(DBS_VERIFY_GRANTS_SQL, "-v legacy_role=no_such_role_here") == 0);
+}
+
+}  // namespace

@@ -1,0 +1,428 @@
+// validate_manifests.mjs: renders one kustomization with `kubectl kustomize` and checks
+// every object it produces. Run by CTest (tests/deploy/CMakeLists.txt, label deploy):
+//
+//   node validate_manifests.mjs --kubectl PATH --tools DIR --repo ROOT --dir KUSTOMIZATION
+//        --profile services|cnpg [--namespace NS] [--keep-legacy-grants on|off]
+//
+// 1. Schemas. Core kinds: the npm package kubernetes-models (its JSON-schema validators:
+//    types, required fields, enums, formats), plus a strict pass over its TypeScript
+//    declarations that rejects any field the Kubernetes API does not define (a typo such
+//    as `readinesProbe` is otherwise silently dropped by the API server). CRD kinds
+//    (CloudNativePG Cluster): a structural schema of the fields used here, unknown
+//    fields rejected. An object of any other kind fails.
+// 2. The properties deploy/ promises (profile `services`: deploy/k8s; `cnpg`:
+//    deploy/postgres-cnpg): gRPC probes on numeric ports, securityContext, grace vs
+//    drain, the headless Service, the PodDisruptionBudgets, the NetworkPolicy, no
+//    secret values, no instance-database setting in database-service, and the schema
+//    job mounting deploy/sql's files byte for byte.
+// Exit 0 when everything holds; else 1, listing every problem.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) {
+  args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
+}
+for (const required of ["kubectl", "tools", "repo", "dir", "profile"]) {
+  if (!args[required]) {
+    console.error(`usage: missing --${required}`);
+    process.exit(2);
+  }
+}
+const modules = path.join(args.tools, "node_modules");
+const problems = [];
+const problem = (where, message) => problems.push(`${where}: ${message}`);
+
+// ---------------------------------------------------------------- render
+const rendered = spawnSync(args.kubectl, ["kustomize", path.join(args.repo, args.dir)], {
+  encoding: "utf8",
+});
+if (rendered.status !== 0) {
+  console.error(`kubectl kustomize ${args.dir} failed:\n${rendered.stderr}`);
+  process.exit(1);
+}
+const { parseAllDocuments } = await import(pathToFileURL(path.join(modules, "yaml/dist/index.js")));
+const objects = parseAllDocuments(rendered.stdout)
+  .map((doc) => {
+    if (doc.errors.length) problem(args.dir, `YAML: ${doc.errors.join("; ")}`);
+    return doc.toJS();
+  })
+  .filter((o) => o !== null);
+console.log(`${args.dir}: ${objects.length} objects`);
+const id = (o) => `${o.kind}/${o.metadata?.name}`;
+
+// ---------------------------------------------------------------- 1. schemas
+// kubernetes-models lays its classes out as <group>/<version>/<Kind>.js, core as v1/.
+function modelFile(apiVersion, kind) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : [null, apiVersion];
+  return path.join(modules, "kubernetes-models", ...(group ? [group, version] : [version]), `${kind}.js`);
+}
+
+// The strict pass: a tiny reader for the generated .d.ts interfaces.
+const interfaces = new Map();
+function readInterface(dtsFile) {
+  if (interfaces.has(dtsFile)) return interfaces.get(dtsFile);
+  let result = null;
+  if (existsSync(dtsFile)) {
+    const text = readFileSync(dtsFile, "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "");
+    const imports = new Map();
+    for (const m of text.matchAll(/import \{ (\w+) \} from "([^"]+)";/g)) imports.set(m[1], m[2]);
+    const body = text.match(/export interface \w+(?: extends [\w, ]+)? \{\n([\s\S]*?)\n\}/);
+    if (body) {
+      const props = new Map();
+      // Top-level members are indented by exactly four spaces.
+      const lines = body[1].split("\n");
+      for (let i = 0; i < lines.length; i++) {
+        const m = lines[i].match(/^ {4}"([^"]+)"\??: (.*);?$/);
+        if (!m) continue;
+        let type = m[2];
+        if (type === "{") {  // a map: { [key: string]: T; }
+          const inner = lines[i + 1].match(/\[key: string\]: (\w+)/);
+          type = `map:${inner ? inner[1] : "unknown"}`;
+        }
+        props.set(m[1], type.replace(/;$/, ""));
+      }
+      result = { props, imports, dir: path.dirname(dtsFile) };
+    }
+  }
+  interfaces.set(dtsFile, result);
+  return result;
+}
+function resolveImport(fromDir, specifier) {
+  const base = specifier.startsWith(".") ? path.join(fromDir, specifier) : path.join(modules, specifier);
+  return base.replace(/\.js$/, "") + ".d.ts";
+}
+function strictWalk(value, dtsFile, where) {
+  const iface = readInterface(dtsFile);
+  if (!iface || value === null || typeof value !== "object" || Array.isArray(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    if (!iface.props.has(key)) {
+      problem(where, `unknown field "${key}" (not in the Kubernetes API schema)`);
+      continue;
+    }
+    const type = iface.props.get(key);
+    const walkType = (name, v, w) => {
+      if (iface.imports.has(name)) strictWalk(v, resolveImport(iface.dir, iface.imports.get(name)), w);
+    };
+    let m;
+    if ((m = type.match(/^Array<(\w+)>$/))) {
+      (Array.isArray(child) ? child : []).forEach((e, i) => walkType(m[1], e, `${where}.${key}[${i}]`));
+    } else if ((m = type.match(/^map:(\w+)$/))) {
+      for (const [k, v] of Object.entries(child ?? {})) walkType(m[1], v, `${where}.${key}.${k}`);
+    } else if (/^\w+$/.test(type)) {
+      walkType(type, child, `${where}.${key}`);
+    }
+  }
+}
+
+// CRDs: a structural schema of the fields used, unknown ones rejected.
+// Types: "string", "integer", "boolean", {enum: [...]}, {object: {...}}, {map: T},
+// {array: T}, {core: "v1/ResourceRequirements"} (a core type, validated as above).
+const S = "string", I = "integer", B = "boolean";
+const cnpgCluster = {
+  object: {
+    instances: I, imageName: S, primaryUpdateStrategy: { enum: ["unsupervised", "supervised"] },
+    enableSuperuserAccess: B, description: S,
+    storage: { object: { size: S, storageClass: S, resizeInUseVolumes: B } },
+    walStorage: { object: { size: S, storageClass: S } },
+    resources: { core: "v1/ResourceRequirements" },
+    affinity: { object: { enablePodAntiAffinity: B, topologyKey: S,
+                          podAntiAffinityType: { enum: ["preferred", "required"] },
+                          nodeSelector: { map: S } } },
+    postgresql: { object: { parameters: { map: S }, pg_hba: { array: S } } },
+    bootstrap: { object: { initdb: { object: {
+      database: S, owner: S, secret: { object: { name: S } }, encoding: S,
+      localeCollate: S, localeCType: S, dataChecksums: B } } } },
+    managed: { object: { roles: { array: { object: {
+      name: S, ensure: { enum: ["present", "absent"] }, comment: S, login: B, superuser: B,
+      createdb: B, createrole: B, inherit: B, replication: B, bypassrls: B,
+      connectionLimit: I, validUntil: S, inRoles: { array: S }, disablePassword: B,
+      passwordSecret: { object: { name: S } } } } } } },
+  },
+};
+const crdSchemas = {
+  "postgresql.cnpg.io/v1/Cluster": {
+    object: { apiVersion: S, kind: S, metadata: { core: "apimachinery/ObjectMeta" }, spec: cnpgCluster },
+    required: { spec: ["instances", "storage", "bootstrap"] },
+  },
+};
+function structural(value, schema, where) {
+  if (schema === S || schema === I || schema === B) {
+    const ok = schema === S ? typeof value === "string"
+      : schema === I ? Number.isInteger(value) : typeof value === "boolean";
+    if (!ok) problem(where, `must be ${schema}, got ${JSON.stringify(value)}`);
+  } else if (schema.enum) {
+    if (!schema.enum.includes(value)) problem(where, `must be one of ${schema.enum.join(", ")}`);
+  } else if (schema.map) {
+    for (const [k, v] of Object.entries(value ?? {})) structural(v, schema.map, `${where}.${k}`);
+  } else if (schema.array) {
+    if (!Array.isArray(value)) return problem(where, "must be a list");
+    value.forEach((v, i) => structural(v, schema.array, `${where}[${i}]`));
+  } else if (schema.core) {
+    const dts = schema.core === "apimachinery/ObjectMeta"
+      ? path.join(modules, "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta.d.ts")
+      : path.join(modules, "kubernetes-models", `${schema.core}.d.ts`);
+    strictWalk(value, dts, where);
+  } else if (schema.object) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return problem(where, "must be an object");
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (!(k in schema.object)) problem(where, `unknown field "${k}" (not in the structural schema)`);
+      else structural(v, schema.object[k], `${where}.${k}`);
+    }
+  }
+}
+
+for (const o of objects) {
+  const key = `${o.apiVersion}/${o.kind}`;
+  if (crdSchemas[key]) {
+    structural(o, crdSchemas[key], id(o));
+    for (const field of crdSchemas[key].required?.spec ?? []) {
+      if (o.spec?.[field] === undefined) problem(id(o), `spec.${field} is required`);
+    }
+    continue;
+  }
+  const file = modelFile(o.apiVersion, o.kind);
+  if (!existsSync(file)) {
+    problem(id(o), `no schema for ${key}: neither kubernetes-models nor a CRD schema here`);
+    continue;
+  }
+  const Model = (await import(pathToFileURL(file)))[o.kind];
+  try {
+    new Model(o).validate();
+  } catch (e) {
+    problem(id(o), `schema: ${e.message}`);
+  }
+  strictWalk(o, file.replace(/\.js$/, ".d.ts"), id(o));
+}
+
+// ---------------------------------------------------------------- 2. properties
+const byKind = (kind) => objects.filter((o) => o.kind === kind);
+const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+const matches = (selector, labels) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v) &&
+  Object.keys(selector ?? {}).length > 0;
+const podSpecs = () => [
+  ...byKind("Deployment").map((d) => [d, d.spec.template.spec]),
+  ...byKind("Job").map((j) => [j, j.spec.template.spec]),
+];
+// Settings a container sees from env and envFrom ConfigMaps (values from Secrets are
+// references, shown as "<secret name/key>").
+function settings(container) {
+  const out = {};
+  for (const from of container.envFrom ?? []) {
+    if (from.configMapRef) Object.assign(out, find("ConfigMap", from.configMapRef.name)?.data ?? {});
+    if (from.secretRef) problem(container.name, "envFrom a whole Secret: name the keys instead");
+  }
+  for (const e of container.env ?? []) {
+    out[e.name] = e.valueFrom?.secretKeyRef
+      ? `<secret ${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}>`
+      : e.value;
+  }
+  return out;
+}
+
+// No secret values anywhere: no Secret objects, no credentials in literals.
+for (const o of byKind("Secret")) problem(id(o), "a Secret is committed; reference it instead");
+const credential = /(postgres(ql)?:\/\/[^/\s:@]+:[^@\s]+@)|(password\s*=)/i;
+for (const cm of byKind("ConfigMap")) {
+  for (const [k, v] of Object.entries(cm.data ?? {})) {
+    if (/PASSWORD$|SECRET|TOKEN/i.test(k) || (credential.test(v) && !k.endsWith(".sql"))) {
+      problem(`${id(cm)}.${k}`, "looks like a secret value in a ConfigMap");
+    }
+  }
+}
+for (const [owner, spec] of podSpecs()) {
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    for (const e of c.env ?? []) {
+      if (e.value !== undefined && (/PASSWORD$|SECRET|TOKEN/i.test(e.name) || credential.test(e.value))) {
+        problem(`${id(owner)} ${c.name} env ${e.name}`, "secret value inline; use secretKeyRef");
+      }
+    }
+  }
+}
+
+// Every pod: non-root, no privilege escalation, read-only root, no capabilities.
+for (const [owner, spec] of podSpecs()) {
+  const where = id(owner);
+  if (spec.securityContext?.runAsNonRoot !== true) problem(where, "pod runAsNonRoot must be true");
+  if (!(spec.securityContext?.runAsUser > 0)) problem(where, "pod runAsUser must be a non-zero uid");
+  if (spec.securityContext?.seccompProfile?.type !== "RuntimeDefault") problem(where, "seccompProfile must be RuntimeDefault");
+  if (spec.automountServiceAccountToken !== false) problem(where, "automountServiceAccountToken must be false");
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    const sc = c.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false) problem(`${where} ${c.name}`, "allowPrivilegeEscalation must be false");
+    if (sc.readOnlyRootFilesystem !== true) problem(`${where} ${c.name}`, "readOnlyRootFilesystem must be true");
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) problem(`${where} ${c.name}`, "capabilities must drop ALL");
+    if (sc.privileged) problem(`${where} ${c.name}`, "privileged");
+    if (!c.resources?.requests?.memory || !c.resources?.limits?.memory) {
+      problem(`${where} ${c.name}`, "memory request and limit required");
+    }
+  }
+}
+
+if (args.profile === "services") {
+  const ns = args.namespace;
+  if (ns) {
+    for (const o of objects.filter((o) => o.kind !== "Namespace")) {
+      if (o.metadata.namespace !== ns) problem(id(o), `namespace ${o.metadata.namespace}, expected ${ns}`);
+    }
+    if (!find("Namespace", ns)) problem(args.dir, `no Namespace ${ns}`);
+  }
+  const services = {
+    "instance-service": { port: 50051, readiness: "instance.v1.DbServerService", drain: "INSTANCE_SERVICE_DRAIN_SECONDS" },
+    "database-service": { port: 50052, readiness: "database.v1.DatabaseService", drain: "DATABASE_SERVICE_DRAIN_SECONDS" },
+  };
+  const pods = {};
+  for (const [name, want] of Object.entries(services)) {
+    const d = find("Deployment", name);
+    if (!d) { problem(args.dir, `no Deployment ${name}`); continue; }
+    const spec = d.spec.template.spec;
+    const c = spec.containers[0];
+    const where = `Deployment/${name}`;
+    pods[name] = d.spec.template.metadata.labels;
+    if (!(d.spec.replicas >= 1)) problem(where, "replicas must be set");
+    if (!matches(d.spec.selector.matchLabels, pods[name])) problem(where, "selector does not match its pods");
+    if (ns && !/^[\w.-]+\/[\w./-]+:[\w.-]+$|@sha256:/.test(c.image)) problem(where, `image ${c.image} is not pinned to a registry and tag`);
+    const ports = (c.ports ?? []).map((p) => p.containerPort);
+    if (!ports.includes(want.port)) problem(where, `containerPort ${want.port} missing`);
+    // Probes: native gRPC, numeric port (a named port is rejected for grpc probes).
+    for (const [probe, service] of [["readinessProbe", want.readiness], ["livenessProbe", ""], ["startupProbe", ""]]) {
+      const p = c[probe];
+      if (!p?.grpc) { problem(where, `${probe} must be a gRPC probe`); continue; }
+      if (!Number.isInteger(p.grpc.port) || p.grpc.port !== want.port) problem(where, `${probe} port must be the number ${want.port}`);
+      if ((p.grpc.service ?? "") !== service) problem(where, `${probe} service must be "${service}", is "${p.grpc.service}"`);
+    }
+    // Grace: preStop sleep + the server's drain, with room to spare.
+    const env = settings(c);
+    const drain = Number(env[want.drain] ?? 20);
+    const cmd = c.lifecycle?.preStop?.exec?.command ?? [];
+    const preStop = cmd.length === 2 && /sleep$/.test(cmd[0]) ? Number(cmd[1]) : (c.lifecycle?.preStop?.sleep?.seconds ?? 0);
+    const grace = spec.terminationGracePeriodSeconds ?? 30;
+    if (!(grace > preStop + drain)) problem(where, `terminationGracePeriodSeconds ${grace} must exceed preStop ${preStop} + drain ${drain}`);
+    if (!/^0\.0\.0\.0:/.test(env[name === "instance-service" ? "INSTANCE_SERVICE_LISTEN" : "DATABASE_SERVICE_LISTEN"] ?? "")) {
+      problem(where, "must listen on 0.0.0.0 inside the pod");
+    }
+    // PDB: selects these pods and still lets a drain evict one.
+    const pdb = byKind("PodDisruptionBudget").find((p) => matches(p.spec.selector.matchLabels, pods[name]));
+    if (!pdb) problem(where, "no PodDisruptionBudget selects its pods");
+    else if (pdb.spec.minAvailable !== undefined && !(pdb.spec.minAvailable < d.spec.replicas)) {
+      problem(id(pdb), `minAvailable ${pdb.spec.minAvailable} blocks every eviction at ${d.spec.replicas} replicas`);
+    }
+  }
+  // instance-service: its database URL from a Secret; migrations left to the job.
+  const is = find("Deployment", "instance-service");
+  if (is) {
+    const env = settings(is.spec.template.spec.containers[0]);
+    if (!/^<secret /.test(env.INSTANCE_SERVICE_DATABASE_URL ?? "")) problem("instance-service", "INSTANCE_SERVICE_DATABASE_URL must come from a Secret");
+    if (env.INSTANCE_SERVICE_MIGRATE_ON_START !== "0") problem("instance-service", "INSTANCE_SERVICE_MIGRATE_ON_START must be 0 (the schema job migrates)");
+  }
+  // database-service: no setting for the instance database at all.
+  const ds = find("Deployment", "database-service");
+  if (ds) {
+    const c = ds.spec.template.spec.containers[0];
+    for (const [k, v] of Object.entries(settings(c))) {
+      if (/^INSTANCE_SERVICE_DATABASE|DATABASE_URL/.test(k) || /instance-db|instance-service-database|dbname=instance\b|\/instance(\?|$)/.test(String(v))) {
+        problem("database-service", `setting ${k}=${v} reaches the instance database`);
+      }
+    }
+    for (const v of ds.spec.template.spec.volumes ?? []) {
+      if (/instance-db|instance-service/.test(v.secret?.secretName ?? v.configMap?.name ?? "")) {
+        problem("database-service", `volume ${v.name} mounts instance-side ${v.secret ? "Secret" : "ConfigMap"}`);
+      }
+    }
+    const target = settings(c).DATABASE_SERVICE_INSTANCE_SERVICE_TARGET ?? "";
+    const want = ns ? `dns:///instance-service.${ns}.svc.cluster.local:50051` : "dns:///instance-service:50051";
+    if (target !== want) problem("database-service", `DATABASE_SERVICE_INSTANCE_SERVICE_TARGET ${target}, expected ${want}`);
+  }
+  // The headless Service behind that target.
+  const svc = find("Service", "instance-service");
+  if (!svc) problem(args.dir, "no Service instance-service");
+  else {
+    if (svc.spec.clusterIP !== "None") problem(id(svc), "must be headless (clusterIP: None) for client-side round_robin");
+    if (!svc.spec.ports.some((p) => p.port === 50051)) problem(id(svc), "no port 50051");
+    if (!matches(svc.spec.selector, pods["instance-service"])) problem(id(svc), "selector does not match instance-service pods");
+  }
+  // NetworkPolicy: only database-service pods reach instance-service's gRPC port.
+  const policies = byKind("NetworkPolicy").filter((p) => matches(p.spec.podSelector.matchLabels, pods["instance-service"]));
+  if (policies.length !== 1) problem(args.dir, `expected one NetworkPolicy for instance-service pods, found ${policies.length}`);
+  for (const p of policies) {
+    const where = id(p);
+    if (!(p.spec.policyTypes ?? []).includes("Ingress")) problem(where, "policyTypes must include Ingress");
+    const rules = p.spec.ingress ?? [];
+    if (rules.length !== 1) problem(where, `expected exactly one ingress rule, found ${rules.length}`);
+    for (const r of rules) {
+      const from = r.from ?? [];
+      if (from.length !== 1 || from[0].namespaceSelector || from[0].ipBlock || !from[0].podSelector) {
+        problem(where, "ingress must come from a podSelector only (same namespace)");
+      } else {
+        if (!matches(from[0].podSelector.matchLabels, pods["database-service"])) problem(where, "podSelector does not select database-service pods");
+        if (matches(from[0].podSelector.matchLabels, pods["instance-service"])) problem(where, "podSelector also selects instance-service pods");
+      }
+      const ports = (r.ports ?? []).map((x) => `${x.protocol ?? "TCP"}/${x.port}`);
+      if (ports.join() !== "TCP/50051") problem(where, `ports must be exactly TCP/50051, are ${ports.join() || "all"}`);
+    }
+  }
+}
+
+if (args.profile === "cnpg") {
+  const cluster = byKind("Cluster")[0];
+  if (!cluster) problem(args.dir, "no CloudNativePG Cluster");
+  else {
+    const where = id(cluster);
+    if (cluster.spec.bootstrap?.initdb?.database !== "instance") problem(where, "bootstrap.initdb.database must be instance");
+    if (cluster.spec.enableSuperuserAccess !== false) problem(where, "enableSuperuserAccess must be false");
+    const roles = cluster.spec.managed?.roles ?? [];
+    const svc = roles.find((r) => r.name === "instance_service");
+    if (!svc || svc.login !== true || svc.superuser || svc.createdb || svc.createrole || !svc.passwordSecret?.name) {
+      problem(where, "managed role instance_service must log in with a Secret password and no attributes beyond");
+    }
+    const legacy = roles.find((r) => r.name === "database_service");
+    if (legacy && legacy.ensure !== "absent" && legacy.login !== false) problem(where, "database_service must not be a login role");
+    if (!(cluster.spec.instances >= 1)) problem(where, "instances must be >= 1");
+  }
+  const job = find("Job", "instance-db-schema");
+  if (!job) problem(args.dir, "no Job instance-db-schema");
+  else {
+    const spec = job.spec.template.spec;
+    const steps = [...(spec.initContainers ?? []), ...spec.containers];
+    const names = steps.map((c) => c.name).join(",");
+    if (names !== "migrate,grants,verify") problem(id(job), `steps must be migrate,grants,verify in order, are ${names}`);
+    const [migrate, grants, verify] = steps;
+    if (migrate && (!/instance-service/.test(migrate.image) || (migrate.args ?? []).join(" ") !== "migrate")) {
+      problem(id(job), "the first step must run `instance-service migrate`");
+    }
+    const keep = args["keep-legacy-grants"] ?? "off";
+    for (const [c, file, extra] of [[grants, "grants.sql", "--single-transaction"], [verify, "verify-grants.sql", null]]) {
+      if (!c) continue;
+      const cmd = (c.command ?? []).concat(c.args ?? []);
+      const mountDir = (c.volumeMounts ?? []).find((m) => {
+        const vol = (spec.volumes ?? []).find((v) => v.name === m.name);
+        return vol?.configMap;
+      });
+      if (!cmd.includes(`--file=${mountDir?.mountPath}/${file}`)) problem(`${id(job)} ${c.name}`, `must run --file=<mounted ConfigMap>/${file}`);
+      if (!cmd.includes("--set=ON_ERROR_STOP=1")) problem(`${id(job)} ${c.name}`, "psql must stop on the first error");
+      if (extra && !cmd.includes(extra)) problem(`${id(job)} ${c.name}`, `missing ${extra}`);
+      const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+      if (env.KEEP_LEGACY_GRANTS !== keep) problem(`${id(job)} ${c.name}`, `KEEP_LEGACY_GRANTS is ${env.KEEP_LEGACY_GRANTS}, expected ${keep}`);
+    }
+    // The mounted SQL is deploy/sql's files, byte for byte: one source of truth.
+    const volume = (spec.volumes ?? []).find((v) => v.configMap);
+    const cm = volume && find("ConfigMap", volume.configMap.name);
+    if (!cm) problem(id(job), "the grants ConfigMap it mounts is not in the output");
+    for (const file of ["grants.sql", "verify-grants.sql"]) {
+      const source = readFileSync(path.join(args.repo, "deploy/sql", file), "utf8");
+      if (cm && cm.data?.[file] !== source) problem(id(cm ?? job), `${file} differs from deploy/sql/${file}`);
+    }
+  }
+}
+
+if (problems.length) {
+  console.log(problems.map((p) => `FAIL: ${p}`).join("\n"));
+  console.log(`${problems.length} problem(s) in ${args.dir}`);
+  process.exit(1);
+}
+console.log(`ok: ${args.dir}: every object validated, every property holds`);
