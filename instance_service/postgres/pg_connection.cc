@@ -22,6 +22,10 @@ std::string FirstLine(const char* message) {
   return line;
 }
 
+// Server notices (e.g. "relation already exists, skipping") are not errors; libpq
+// would print them to stderr.
+void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
+
 }  // namespace
 
 void PgConnDeleter::operator()(pg_conn* conn) const { PQfinish(conn); }
@@ -75,6 +79,7 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(
     if (ready <= 0) continue;
     polling = PQconnectPoll(conn.get());
   }
+  PQsetNoticeProcessor(conn.get(), &IgnoreNotice, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(std::move(conn)));
 }
 

@@ -1,0 +1,113 @@
+// Capacity is never oversold: many threads racing on Allocate and Increment get
+// exactly the capacity, and the table agrees.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "tests/instance_service/repository/repository_fixture.h"
+
+using dbs::instance::DbServerChanges;
+using dbs::instance::PoolHealth;
+using dbs::instance::PoolState;
+using dbs::testing::CodeAndReason;
+using dbs::testing::MigratedDatabase;
+using dbs::testing::NewServer;
+using dbs::testing::Within;
+
+namespace {
+
+constexpr int kThreads = 64;
+constexpr int kCallsPerThread = 3;  // 192 calls against 100 slots
+
+std::string MakeActive(MigratedDatabase& db, const std::string& name, int max_instances) {
+  auto created = db.repository.Create(NewServer(name, max_instances), std::nullopt, Within());
+  REQUIRE(created.ok());
+  DbServerChanges changes;
+  changes.state = PoolState::kActive;
+  changes.health = PoolHealth::kHealthy;
+  REQUIRE(db.repository.Update(created->id, changes, std::nullopt, nullptr, std::nullopt, Within())
+              .ok());
+  return created->id;
+}
+
+struct Tally {
+  std::atomic<int> ok{0};
+  std::atomic<int> expected_error{0};
+  std::atomic<int> other{0};
+};
+
+template <typename Call>
+void Race(Call call, const std::string& expected, Tally* tally) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        const absl::Status status = call();
+        if (status.ok()) {
+          ++tally->ok;
+        } else if (CodeAndReason(status) == expected) {
+          ++tally->expected_error;
+        } else {
+          ++tally->other;
+          UNSCOPED_INFO(status.ToString());
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+}  // namespace
+
+TEST_CASE("64 threads allocating from pools of total capacity 100 get exactly 100 slots") {
+  MigratedDatabase db(/*max_connections=*/16);
+  MakeActive(db, "pg-a", 10);
+  MakeActive(db, "pg-b", 30);
+  MakeActive(db, "pg-c", 60);
+  Tally tally;
+  Race([&] { return db.repository.Allocate("postgres", std::nullopt, Within()).status(); },
+       "RESOURCE_EXHAUSTED NO_CAPACITY", &tally);
+  CHECK(tally.other == 0);
+  CHECK(tally.ok == 100);
+  CHECK(tally.expected_error == kThreads * kCallsPerThread - 100);
+  CHECK(db.Scalar("SELECT sum(instance_count) FROM db_servers") == "100");
+  CHECK(db.Scalar("SELECT count(*) FROM db_servers WHERE instance_count > max_instances") == "0");
+  CHECK(db.Scalar("SELECT count(*) FROM db_servers WHERE instance_count = max_instances") == "3");
+}
+
+TEST_CASE("64 threads incrementing one pool of 100 get exactly 100, the rest DB_SERVER_FULL") {
+  MigratedDatabase db(/*max_connections=*/16);
+  const std::string id = MakeActive(db, "pg-a", 100);
+  Tally tally;
+  Race([&] { return db.repository.Increment(id, std::nullopt, Within()).status(); },
+       "FAILED_PRECONDITION DB_SERVER_FULL", &tally);
+  CHECK(tally.other == 0);
+  CHECK(tally.ok == 100);
+  CHECK(tally.expected_error == kThreads * kCallsPerThread - 100);
+  CHECK(db.Scalar("SELECT instance_count FROM db_servers") == "100");
+}
+
+TEST_CASE("concurrent duplicates of one request id apply once and all get the same answer") {
+  MigratedDatabase db(/*max_connections=*/16);
+  const std::string id = MakeActive(db, "pg-a", 100);
+  const dbs::instance::RequestIdentity request{"66666666-6666-4666-8666-666666666666",
+                                               "Increment:" + id};
+  std::atomic<int> ok{0};
+  std::atomic<int> count_one{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      auto result = db.repository.Increment(id, request, Within());
+      if (result.ok()) {
+        ++ok;
+        if (result->instance_count == 1) ++count_one;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(ok == 16);
+  CHECK(count_one == 16);
+  CHECK(db.Scalar("SELECT instance_count FROM db_servers") == "1");
+}

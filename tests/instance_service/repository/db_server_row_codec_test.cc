@@ -1,0 +1,44 @@
+// The text forms crossing the SQL boundary: arrays, enums, UUIDs.
+#include <catch2/catch.hpp>
+
+#include "instance_service/repository/db_server_row_codec.h"
+
+using namespace dbs::instance;
+
+TEST_CASE("text[] literals round-trip through the parser, quotes and backslashes included") {
+  const std::vector<std::string> values = {"plain",       "",     "a,b",     "{x}", "q\"uote",
+                                           "back\\slash", "NULL", " spaced "};
+  auto parsed = ParseTextArray(ToTextArrayLiteral(values));
+  REQUIRE(parsed.ok());
+  CHECK(*parsed == values);
+  CHECK(ToTextArrayLiteral({}) == "{}");
+}
+
+TEST_CASE("PostgreSQL's array output parses, unquoted and quoted") {
+  auto parsed = ParseTextArray(R"({region,"eu west","a\"b",z})");
+  REQUIRE(parsed.ok());
+  CHECK(*parsed == std::vector<std::string>{"region", "eu west", "a\"b", "z"});
+  CHECK(ParseTextArray("{}")->empty());
+  CHECK_FALSE(ParseTextArray("{NULL}").ok());
+  CHECK_FALSE(ParseTextArray("{\"open}").ok());
+  CHECK_FALSE(ParseTextArray("nope").ok());
+}
+
+TEST_CASE("states and healths map to their column text and back") {
+  for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
+                          PoolState::kMaintenance, PoolState::kFailed}) {
+    CHECK(StateFromText(StateToText(state)) == state);
+  }
+  for (PoolHealth health : {PoolHealth::kUnknown, PoolHealth::kHealthy, PoolHealth::kDegraded,
+                            PoolHealth::kUnhealthy}) {
+    CHECK(HealthFromText(HealthToText(health)) == health);
+  }
+  CHECK_FALSE(StateFromText("active").has_value());
+}
+
+TEST_CASE("IsUuid accepts only the canonical form") {
+  CHECK(IsUuid("aaaaaaaa-0000-4000-8000-00000000000F"));
+  CHECK_FALSE(IsUuid("aaaaaaaa00004000800000000000000f"));
+  CHECK_FALSE(IsUuid("aaaaaaaa-0000-4000-8000-00000000000g"));
+  CHECK_FALSE(IsUuid("x' OR 1=1 --"));
+}

@@ -1,0 +1,311 @@
+// The libpq layer against a real PostgreSQL: the pool's bounds and hygiene, the
+// transaction helper, the SQLSTATE table, and recovery after a server restart.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "instance_service/postgres/pg_pool.h"
+#include "instance_service/postgres/pg_transaction.h"
+#include "instance_service/postgres/sqlstate.h"
+#include "tests/instance_service/repository/repository_fixture.h"
+#include "tests/support/test_postgres.h"
+
+using dbs::postgres::PgConnection;
+using dbs::postgres::PgPool;
+using dbs::postgres::PgPoolOptions;
+using dbs::postgres::PgStatement;
+using dbs::postgres::RunInTransaction;
+using dbs::testing::CodeAndReason;
+using dbs::testing::QueryScalar;
+using dbs::testing::ScratchDatabase;
+
+namespace {
+
+PgPoolOptions Options(const std::string& conninfo, int max_connections = 2) {
+  PgPoolOptions options;
+  options.conninfo = conninfo;
+  options.max_connections = max_connections;
+  options.connect_timeout = absl::Seconds(2);
+  options.max_wait = absl::Seconds(30);
+  return options;
+}
+
+constexpr PgStatement kBackendPid = {"test_backend_pid", "SELECT pg_backend_pid()::text"};
+
+std::string BackendPid(PgConnection& connection) {
+  auto pid = connection.Execute(kBackendPid, {});
+  REQUIRE(pid.ok());
+  return pid->String(0, 0);
+}
+
+void Terminate(const std::string& pid) {
+  QueryScalar(dbs::testing::AdminConnectionString(),
+              "SELECT pg_terminate_backend(" + pid + ", 5000)");
+}
+
+// A TCP listener that accepts connections into its backlog and never answers: a
+// database host that hangs.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(listen(fd_, 16) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentListener() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A private PostgreSQL cluster (deploy/local/pg-cluster) this test may stop and
+// start without disturbing the shared fixture; removed when the test ends.
+class OwnCluster {
+ public:
+  OwnCluster() {
+    char dir[] = "/tmp/dbs-pool-test.XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    state_dir_ = dir;
+    Start("");
+  }
+  ~OwnCluster() {
+    Run("stop");
+    std::system(("rm -rf " + state_dir_).c_str());
+  }
+  void Start(const std::string& port) {
+    REQUIRE(Run(absl::StrCat("start ", state_dir_, " ", port)) == 0);
+  }
+  void Stop() { REQUIRE(Run("stop") == 0); }
+  std::string conninfo() const { return Read("conninfo"); }
+  std::string port() const { return Read("port"); }
+
+ private:
+  int Run(const std::string& arguments) {
+    const std::string command = absl::StrCat(
+        DBS_PG_CLUSTER, " ",
+        absl::StartsWith(arguments, "start") ? arguments : absl::StrCat(arguments, " ", state_dir_),
+        " >/dev/null");
+    return std::system(command.c_str());
+  }
+  std::string Read(const std::string& file) const {
+    std::ifstream in(state_dir_ + "/" + file);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    return std::string(absl::StripAsciiWhitespace(contents.str()));
+  }
+  std::string state_dir_;
+};
+
+}  // namespace
+
+TEST_CASE("Acquire waits for a busy pool only until the caller's deadline") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string(), 1));
+  auto held = pool.Acquire(absl::Now() + absl::Seconds(10));
+  REQUIRE(held.ok());
+  const absl::Time start = absl::Now();
+  auto waited = pool.Acquire(start + absl::Milliseconds(200));
+  const absl::Duration elapsed = absl::Now() - start;
+  CHECK(CodeAndReason(waited.status()) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(elapsed >= absl::Milliseconds(190));
+  CHECK(elapsed < absl::Seconds(2));
+}
+
+TEST_CASE("Acquire past max_wait is UNAVAILABLE SERVER_OVERLOADED") {
+  ScratchDatabase database;
+  PgPoolOptions options = Options(database.connection_string(), 1);
+  options.max_wait = absl::Milliseconds(100);
+  PgPool pool(options);
+  auto held = pool.Acquire(absl::InfiniteFuture());
+  REQUIRE(held.ok());
+  CHECK(CodeAndReason(pool.Acquire(absl::InfiniteFuture()).status()) ==
+        "UNAVAILABLE SERVER_OVERLOADED");
+}
+
+TEST_CASE("a waiting Acquire gets the connection as soon as it is returned") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string(), 1));
+  auto held = std::make_unique<dbs::postgres::PooledConnection>(
+      *pool.Acquire(absl::Now() + absl::Seconds(10)));
+  std::thread releaser([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    held.reset();
+  });
+  auto next = pool.Acquire(absl::Now() + absl::Seconds(10));
+  releaser.join();
+  REQUIRE(next.ok());
+  CHECK(next->reused());
+  CHECK(pool.open_count() == 1);
+}
+
+TEST_CASE("a connection returned inside a transaction is closed, not pooled") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string()));
+  {
+    auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(connection.ok());
+    REQUIRE((*connection)->Execute("BEGIN").ok());
+  }
+  CHECK(pool.idle_count() == 0);
+  CHECK(pool.open_count() == 0);
+  {
+    auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(connection.ok());
+    CHECK_FALSE(connection->reused());
+  }
+  CHECK(pool.idle_count() == 1);
+}
+
+TEST_CASE("a connection killed in use is UNAVAILABLE and discarded, and the next call reconnects") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string()));
+  {
+    auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(connection.ok());
+    Terminate(BackendPid(**connection));
+    auto after = (*connection)->Execute("SELECT 1");
+    CHECK(CodeAndReason(after.status()) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+    CHECK((*connection)->IsBroken());
+  }
+  CHECK(pool.open_count() == 0);
+  CHECK(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+TEST_CASE("a pooled connection that died while idle is replaced without an error") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string()));
+  std::string pid;
+  {
+    auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(connection.ok());
+    pid = BackendPid(**connection);
+  }
+  REQUIRE(pool.idle_count() == 1);
+  Terminate(pid);
+  std::string new_pid;
+  absl::Status status =
+      RunInTransaction(pool, absl::Now() + absl::Seconds(10), {}, [&](PgConnection& connection) {
+        new_pid = BackendPid(connection);
+        return absl::OkStatus();
+      });
+  CHECK(status.ok());
+  CHECK(new_pid != pid);
+  CHECK(pool.open_count() == 1);
+}
+
+TEST_CASE("statements are prepared once per connection, by name") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string(), 1));
+  auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+  REQUIRE(connection.ok());
+  constexpr PgStatement kAdd = {"test_add", "SELECT ($1::int + $2::int)::text"};
+  for (int i = 0; i < 3; ++i) {
+    auto sum = (*connection)->Execute(kAdd, {std::to_string(i), "40"});
+    REQUIRE(sum.ok());
+    CHECK(sum->Int64(0, 0) == 40 + i);
+  }
+  CHECK((*connection)->prepared_count() == 1);
+  CHECK(QueryScalar(database.connection_string(), "SELECT 1") == "1");
+}
+
+TEST_CASE("RunInTransaction commits on OK and rolls back on error, leaving the connection idle") {
+  ScratchDatabase database;
+  QueryScalar(database.connection_string(), "CREATE TABLE t (x int PRIMARY KEY)");
+  PgPool pool(Options(database.connection_string(), 1));
+  constexpr PgStatement kInsert = {"test_insert", "INSERT INTO t VALUES ($1::int)"};
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  CHECK(RunInTransaction(pool, deadline, {}, [&](PgConnection& connection) {
+          return connection.Execute(kInsert, {"1"}).status();
+        }).ok());
+  absl::Status failed = RunInTransaction(pool, deadline, {}, [&](PgConnection& connection) {
+    REQUIRE(connection.Execute(kInsert, {"2"}).ok());
+    return absl::InternalError("body failed");
+  });
+  CHECK(failed.message() == "body failed");
+  CHECK(QueryScalar(database.connection_string(), "SELECT string_agg(x::text, ',') FROM t") == "1");
+  CHECK(pool.idle_count() == 1);
+}
+
+TEST_CASE("the SQLSTATE table maps errors to codes without leaking SQL") {
+  ScratchDatabase database;
+  QueryScalar(database.connection_string(),
+              "CREATE TABLE parent (id int PRIMARY KEY); "
+              "CREATE TABLE child (parent_id int REFERENCES parent(id)); "
+              "INSERT INTO parent VALUES (1)");
+  PgPool pool(Options(database.connection_string()));
+  const auto run = [&](const PgStatement& statement, absl::Duration timeout = absl::Seconds(10)) {
+    return RunInTransaction(pool, absl::Now() + timeout, {}, [&](PgConnection& connection) {
+      return connection.Execute(statement, {}).status();
+    });
+  };
+  constexpr PgStatement kDuplicate = {"test_dup", "INSERT INTO parent VALUES (1)"};
+  constexpr PgStatement kOrphan = {"test_orphan", "INSERT INTO child VALUES (7)"};
+  constexpr PgStatement kSlow = {"test_slow", "SELECT pg_sleep(10)"};
+  constexpr PgStatement kBadUuid = {"test_bad_uuid", "SELECT 'secret-looking'::uuid"};
+  constexpr PgStatement kTypo = {"test_typo", "SELECT no_such_column FROM parent"};
+
+  CHECK(run(kDuplicate).code() == absl::StatusCode::kAlreadyExists);
+  CHECK(dbs::postgres::SqlStateOf(run(kDuplicate)) == "23505");
+  CHECK(dbs::postgres::ConstraintOf(run(kDuplicate)) == "parent_pkey");
+  CHECK(run(kOrphan).code() == absl::StatusCode::kFailedPrecondition);
+  const absl::Time start = absl::Now();
+  CHECK(CodeAndReason(run(kSlow, absl::Milliseconds(300))) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(absl::Now() - start < absl::Seconds(3));
+  CHECK(run(kBadUuid).code() == absl::StatusCode::kInvalidArgument);
+  const absl::Status typo = run(kTypo);
+  CHECK(CodeAndReason(typo) == "INTERNAL INTERNAL_ERROR");
+  CHECK_FALSE(absl::StrContains(typo.message(), "SELECT"));
+  CHECK(pool.idle_count() >= 1);
+}
+
+TEST_CASE("a database that does not answer fails fast with UNAVAILABLE") {
+  SilentListener silent;
+  PgPoolOptions options = Options(
+      absl::StrCat("host=127.0.0.1 port=", silent.port(), " user=u password=hunter2 dbname=d"));
+  options.connect_timeout = absl::Milliseconds(300);
+  PgPool pool(options);
+  const absl::Time start = absl::Now();
+  const absl::Status status = pool.Ping(absl::Now() + absl::Seconds(30));
+  CHECK(CodeAndReason(status) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(absl::Now() - start < absl::Seconds(2));
+  CHECK_FALSE(absl::StrContains(status.message(), "hunter2"));
+  CHECK(pool.open_count() == 0);
+}
+
+TEST_CASE("the pool is UNAVAILABLE while PostgreSQL is down and recovers when it is back") {
+  OwnCluster cluster;
+  const std::string port = cluster.port();
+  PgPoolOptions options = Options(cluster.conninfo(), 4);
+  options.connect_timeout = absl::Seconds(1);
+  PgPool pool(options);
+  REQUIRE(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+  REQUIRE(pool.idle_count() == 1);
+
+  cluster.Stop();
+  CHECK(CodeAndReason(pool.Ping(absl::Now() + absl::Seconds(5))) ==
+        "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(pool.open_count() == 0);
+
+  cluster.Start(port);
+  CHECK(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+}

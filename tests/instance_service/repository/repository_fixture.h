@@ -1,0 +1,67 @@
+#ifndef TESTS_INSTANCE_SERVICE_REPOSITORY_REPOSITORY_FIXTURE_H_
+#define TESTS_INSTANCE_SERVICE_REPOSITORY_REPOSITORY_FIXTURE_H_
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "instance_service/migrations/migrator.h"
+#include "instance_service/postgres/pg_pool.h"
+#include "instance_service/repository/error_reason.h"
+#include "instance_service/repository/postgres_db_server_repository.h"
+#include "tests/support/test_postgres.h"
+
+namespace dbs::testing {
+
+// A scratch database with every migration applied, a pool on it and the
+// repository under test.
+struct MigratedDatabase {
+  explicit MigratedDatabase(int max_connections = 8) : pool(PoolOptions(max_connections)) {
+    REQUIRE(instance::RunMigrations(database.connection_string()).ok());
+  }
+
+  postgres::PgPoolOptions PoolOptions(int max_connections) const {
+    postgres::PgPoolOptions options;
+    options.conninfo = database.connection_string();
+    options.max_connections = max_connections;
+    options.max_wait = absl::Seconds(30);
+    return options;
+  }
+
+  std::string Scalar(const std::string& sql) const {
+    return QueryScalar(database.connection_string(), sql);
+  }
+
+  ScratchDatabase database;
+  postgres::PgPool pool;
+  instance::PostgresDbServerRepository repository{&pool};
+};
+
+inline instance::CallOptions Within(absl::Duration timeout = absl::Seconds(30)) {
+  instance::CallOptions call;
+  call.deadline = absl::Now() + timeout;
+  return call;
+}
+
+inline instance::NewDbServer NewServer(const std::string& name, int max_instances = 10,
+                                       const std::string& server_type = "postgres") {
+  instance::NewDbServer server;
+  server.display_name = name;
+  server.host = absl::StrCat(name, ".db.internal");
+  server.port = 5432;
+  server.server_type = server_type;
+  server.max_instances = max_instances;
+  return server;
+}
+
+// "CODE REASON", so a failed CHECK shows both.
+inline std::string CodeAndReason(const absl::Status& status) {
+  return absl::StrCat(absl::StatusCodeToString(status.code()), " ", instance::ReasonOf(status));
+}
+
+}  // namespace dbs::testing
+
+#endif  // TESTS_INSTANCE_SERVICE_REPOSITORY_REPOSITORY_FIXTURE_H_
