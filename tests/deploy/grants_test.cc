@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -52,6 +53,12 @@ Outcome Run(const std::string& conninfo, const std::string& sql) {
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {true, "", ""};
   const char* sqlstate = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
   return {false, sqlstate ? sqlstate : "", PQresultErrorMessage(result.get())};
+}
+
+// A folder for files a test writes: $TMPDIR or /tmp.
+std::string testing_tmpdir() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir != nullptr && *dir ? dir : "/tmp";
 }
 
 // Runs a shell command line; returns its exit status (or -1 if it did not exit).
@@ -282,6 +289,23 @@ TEST_CASE("grants: verify-grants.sql fails when a database_service grant is put 
   // grants.sql takes the membership away again.
   REQUIRE(db.ApplyGrants() == 0);
   CHECK(db.VerifyGrants() == 0);
+}
+
+TEST_CASE("grants: the snapshot taken before step 5 rolls the revocation back") {
+  InstanceDatabase db;
+  const std::string rollback = absl::StrCat(testing_tmpdir(), "/", db.name(), "-rollback.sql");
+  // deploy/MIGRATION.md step 5: snapshot the legacy grants, then revoke them.
+  REQUIRE(db.Psql(DBS_SNAPSHOT_LEGACY_GRANTS_SQL, "-At -o " + Quoted(rollback)) == 0);
+  REQUIRE(db.ApplyGrants() == 0);
+  REQUIRE(Run(db.As(db.roles().legacy()), "SELECT 1").ok == false);
+  // Rollback: the snapshot gives the old database-service its access back...
+  CHECK(db.Psql(rollback, "--single-transaction") == 0);
+  CHECK(Run(db.As(db.roles().legacy()), "SELECT count(*) FROM db_servers").ok);
+  CHECK(Run(db.As(db.roles().legacy()), "UPDATE db_servers SET version = version").ok);
+  // ...and running step 5 again takes it away again.
+  REQUIRE(db.ApplyGrants() == 0);
+  CHECK(db.VerifyGrants() == 0);
+  std::remove(rollback.c_str());
 }
 
 TEST_CASE("grants: a cluster without the database_service role is fine") {
