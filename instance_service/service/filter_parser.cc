@@ -50,44 +50,12 @@ std::string Describe(const Token& token) {
   return "";
 }
 
-// True when `text` is valid UTF-8 without C0/C1 control characters or DEL.
+// True when `text` is valid UTF-8 without control characters (tab, CR and LF
+// are allowed: a quoted value is data, never SQL text).
 bool IsCleanUtf8(absl::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      if (lead < 0x20 || lead == 0x7F) return false;
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    uint32_t value = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-      value = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      value = lead & 0x0F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      value = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      value = (value << 6) | (next & 0x3F);
-    }
-    if ((length == 2 && value < 0xA0) ||  // C1 controls
-        (length == 3 && (value < 0x800 || (value >= 0xD800 && value <= 0xDFFF))) ||
-        (length == 4 && (value < 0x10000 || value > 0x10FFFF))) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
+  size_t code_points = 0;
+  bool has_control = false;
+  return ScanUtf8(text, &code_points, &has_control) && !has_control;
 }
 
 // Splits the filter into tokens on demand. Reports the first character no token

@@ -21,7 +21,8 @@ namespace dbs::instance {
 // name with or without its prefix (`STATE_ACTIVE` or `ACTIVE`; STATE_UNSPECIFIED is
 // rejected), `health` likewise (`HEALTH_HEALTHY` or `HEALTHY`; HEALTH_UNSPECIFIED
 // / UNSPECIFIED select pools never checked, PoolHealth::kUnknown). KEY matches
-// [a-z][a-z0-9_-]{0,62}. Values must be valid UTF-8 without control characters.
+// [a-z][a-z0-9_-]{0,62}. Values must be valid UTF-8 without control characters
+// (tab, CR and LF are allowed inside quotes).
 // At most kMaxFilterLength bytes and kMaxFilterTerms comparisons.
 //
 // Returns the comparisons in order (empty for an empty or all-blank filter), or

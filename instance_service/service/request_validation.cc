@@ -69,52 +69,6 @@ bool IsHostName(absl::string_view text) {
   return !AllOf(labels.back(), [](char c) { return absl::ascii_isdigit(c) != 0; });
 }
 
-// Decodes UTF-8; returns false on invalid input (overlong forms, surrogates,
-// values above U+10FFFF, truncated sequences). Otherwise counts code points and
-// reports whether any is a control character other than tab, CR, LF.
-bool ScanUtf8(absl::string_view text, size_t* code_points, bool* has_control) {
-  *code_points = 0;
-  *has_control = false;
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    uint32_t value = 0;
-    size_t length = 0;
-    if (lead < 0x80) {
-      value = lead;
-      length = 1;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      value = lead & 0x1F;
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      value = lead & 0x0F;
-      length = 3;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      value = lead & 0x07;
-      length = 4;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      value = (value << 6) | (next & 0x3F);
-    }
-    if ((length == 3 && (value < 0x800 || (value >= 0xD800 && value <= 0xDFFF))) ||
-        (length == 4 && (value < 0x10000 || value > 0x10FFFF))) {
-      return false;
-    }
-    if ((value < 0x20 && value != '\t' && value != '\n' && value != '\r') || value == 0x7F ||
-        (value >= 0x80 && value < 0xA0)) {
-      *has_control = true;
-    }
-    ++*code_points;
-    i += length;
-  }
-  return true;
-}
-
 void Add(std::vector<FieldViolation>* violations, absl::string_view field,
          std::string description) {
   violations->push_back({std::string(field), std::move(description)});
@@ -192,6 +146,49 @@ bool IsLabelValue(absl::string_view text) { return text.size() <= 63 && AllOf(te
 
 bool IsHost(absl::string_view text) {
   return IsIpv4Literal(text) || IsIpv6Literal(text) || IsHostName(text);
+}
+
+bool ScanUtf8(absl::string_view text, size_t* code_points, bool* has_control) {
+  *code_points = 0;
+  *has_control = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    uint32_t value = 0;
+    size_t length = 0;
+    if (lead < 0x80) {
+      value = lead;
+      length = 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      value = lead & 0x1F;
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      value = lead & 0x0F;
+      length = 3;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      value = lead & 0x07;
+      length = 4;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      value = (value << 6) | (next & 0x3F);
+    }
+    if ((length == 3 && (value < 0x800 || (value >= 0xD800 && value <= 0xDFFF))) ||
+        (length == 4 && (value < 0x10000 || value > 0x10FFFF))) {
+      return false;
+    }
+    if ((value < 0x20 && value != '\t' && value != '\n' && value != '\r') || value == 0x7F ||
+        (value >= 0x80 && value < 0xA0)) {
+      *has_control = true;
+    }
+    ++*code_points;
+    i += length;
+  }
+  return true;
 }
 
 std::string QuoteInput(absl::string_view input) {

@@ -91,6 +91,12 @@ bool IsLabelValue(absl::string_view text);
 // IPv4 literal, or an IPv6 literal (without brackets).
 bool IsHost(absl::string_view text);
 
+// Decodes `text` as UTF-8. False when it is not valid UTF-8 (truncated
+// sequences, overlong forms, surrogates, values above U+10FFFF). Otherwise sets
+// *code_points to the number of characters and *has_control to whether any is a
+// control character: C0 other than tab, CR and LF; DEL; or C1.
+bool ScanUtf8(absl::string_view text, size_t* code_points, bool* has_control);
+
 // Field rules for one value each, appending a violation for `field` to
 // `violations` when broken. Shared by the Validate*Request functions and
 // ChangesFromUpdateRequest (update_mask.h).

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "instance_service/repository/error_reason.h"
+#include "instance_service/service/grpc_status.h"
 #include "instance_service/service/record_mapping.h"
 
 namespace dbs::instance {
@@ -43,11 +44,13 @@ absl::Status CheckStateTransition(PoolState from, PoolState to) {
       allowed.push_back(StateName(candidate));
     }
   }
-  return ErrorWithReason(
-      absl::StatusCode::kFailedPrecondition,
-      absl::StrCat("cannot change state from ", StateName(from), " to ", StateName(to), "; ",
-                   StateName(from), " may change only to ", absl::StrJoin(allowed, ", ")),
-      "INVALID_STATE_TRANSITION");
+  return WithErrorMetadata(
+      ErrorWithReason(
+          absl::StatusCode::kFailedPrecondition,
+          absl::StrCat("cannot change state from ", StateName(from), " to ", StateName(to), "; ",
+                       StateName(from), " may change only to ", absl::StrJoin(allowed, ", ")),
+          "INVALID_STATE_TRANSITION"),
+      {{"from", StateName(from)}, {"to", StateName(to)}});
 }
 
 }  // namespace dbs::instance

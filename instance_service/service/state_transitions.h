@@ -18,8 +18,9 @@ namespace dbs::instance {
 bool IsStateTransitionAllowed(PoolState from, PoolState to);
 
 // OK when allowed; otherwise FAILED_PRECONDITION with reason
-// "INVALID_STATE_TRANSITION" and a message naming both states and the states
-// `from` may move to.
+// "INVALID_STATE_TRANSITION", ErrorInfo metadata {"from", "to"} holding the
+// DbServer.State names (as error_reason.proto documents), and a message naming
+// both states and the states `from` may move to.
 absl::Status CheckStateTransition(PoolState from, PoolState to);
 
 }  // namespace dbs::instance

@@ -5,7 +5,10 @@
 #include <set>
 #include <utility>
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "instance_service/repository/error_reason.h"
+#include "instance_service/service/grpc_status.h"
 
 namespace dbs::instance {
 namespace {
@@ -45,6 +48,20 @@ TEST_CASE("A disallowed transition is FAILED_PRECONDITION naming both states") {
   CHECK(status.message() ==
         "cannot change state from STATE_FAILED to STATE_ACTIVE; STATE_FAILED may change only to "
         "STATE_PROVISIONING");
+}
+
+TEST_CASE("A disallowed transition carries from and to as ErrorInfo metadata") {
+  const grpc::Status sent =
+      ToGrpcStatus(CheckStateTransition(PoolState::kActive, PoolState::kProvisioning));
+  google::rpc::Status details;
+  REQUIRE(details.ParseFromString(sent.error_details()));
+  google::rpc::ErrorInfo info;
+  bool found = false;
+  for (const auto& detail : details.details()) found = found || detail.UnpackTo(&info);
+  REQUIRE(found);
+  CHECK(info.reason() == "INVALID_STATE_TRANSITION");
+  CHECK(info.metadata().at("from") == "STATE_ACTIVE");
+  CHECK(info.metadata().at("to") == "STATE_PROVISIONING");
 }
 
 }  // namespace
