@@ -121,13 +121,8 @@ grpc::Status DbServerServiceImpl::CreateDbServer(grpc::ServerContext* context,
     DBS_RETURN_IF_ERROR(ValidateCreateDbServerRequest(*request));
     return Answer(repository_->Create(FromCreateRequest(request->db_server()),
                                       IdentityOf("CreateDbServer", *request, request->request_id()),
-                                      CallFor(*context));
-    if (!record.ok()) {
-      return WithErrorMetadata(record.status(),
-                               {{"display_name", request->db_server().display_name()}});
-    }
-    *response->mutable_db_server() = ToProto(*record);
-    return absl::OkStatus();
+                                      CallFor(*context)),
+                  response, "display_name", request->db_server().display_name());
   };
   return ToGrpcStatus(run());
 }

@@ -9,26 +9,19 @@
 
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/client_context.h"
-#include "tests/support/service_process.h"
+#include "tests/support/instance_service_under_test.h"
 
 namespace {
 
 using dbs::testing::HealthStatus;
-using dbs::testing::ServiceProcess;
+using dbs::testing::InstanceServiceUnderTest;
 using grpc::reflection::v1alpha::ServerReflection;
 using grpc::reflection::v1alpha::ServerReflectionRequest;
 using grpc::reflection::v1alpha::ServerReflectionResponse;
 
-ServiceProcess StartInstanceService() {
-  ServiceProcess::Options options;
-  options.binary = DBS_INSTANCE_SERVICE_BINARY;
-  auto service = ServiceProcess::Start(options);
-  REQUIRE(service.ok());
-  return *std::move(service);
-}
-
 // One request on the bidirectional reflection stream, as grpcurl sends it.
-ServerReflectionResponse Reflect(ServiceProcess& service, const ServerReflectionRequest& request) {
+ServerReflectionResponse Reflect(InstanceServiceUnderTest& service,
+                                 const ServerReflectionRequest& request) {
   auto stub = ServerReflection::NewStub(service.channel());
   grpc::ClientContext context;
   auto stream = stub->ServerReflectionInfo(&context);
@@ -45,7 +38,7 @@ ServerReflectionResponse Reflect(ServiceProcess& service, const ServerReflection
 }  // namespace
 
 TEST_CASE("reflection lists the db_servers API and the health service") {
-  ServiceProcess service = StartInstanceService();
+  InstanceServiceUnderTest service;
   ServerReflectionRequest request;
   request.set_list_services("*");
   const ServerReflectionResponse response = Reflect(service, request);
@@ -58,7 +51,7 @@ TEST_CASE("reflection lists the db_servers API and the health service") {
 }
 
 TEST_CASE("reflection can describe the health service and the error detail types") {
-  ServiceProcess service = StartInstanceService();
+  InstanceServiceUnderTest service;
   for (const char* symbol :
        {"grpc.health.v1.Health", "google.rpc.ErrorInfo", "google.rpc.BadRequest",
         "instance.v1.ErrorReason", "instance.v1.DbServerService"}) {
@@ -72,15 +65,15 @@ TEST_CASE("reflection can describe the health service and the error detail types
 }
 
 TEST_CASE("health reports SERVING for the process and for DbServerService") {
-  ServiceProcess service = StartInstanceService();
+  InstanceServiceUnderTest service;
   CHECK(HealthStatus(service.channel(), "") == "SERVING");
   CHECK(HealthStatus(service.channel(), "instance.v1.DbServerService") == "SERVING");
   CHECK(HealthStatus(service.channel(), "no.such.Service") != "SERVING");
 }
 
 TEST_CASE("SIGTERM stops the server with exit code 0") {
-  ServiceProcess service = StartInstanceService();
-  auto exit_code = service.Terminate();
+  InstanceServiceUnderTest service;
+  auto exit_code = service.process().Terminate();
   REQUIRE(exit_code.ok());
   CHECK(*exit_code == 0);
 }

@@ -221,7 +221,7 @@ TEST_CASE("UpdateDbServer on an unknown id is NOT_FOUND") {
   CHECK(Reason(status) == "DB_SERVER_NOT_FOUND");
 }
 
-TEST_CASE("DeleteDbServer removes an unused pool; allow_missing makes a repeat succeed") {
+TEST_CASE("DeleteDbServer removes an unused pool and allow_missing makes a repeat succeed") {
   InstanceServiceUnderTest service;
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");
   v1::DeleteDbServerRequest request;
