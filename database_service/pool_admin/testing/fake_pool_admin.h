@@ -1,0 +1,148 @@
+#ifndef DATABASE_SERVICE_POOL_ADMIN_TESTING_FAKE_POOL_ADMIN_H_
+#define DATABASE_SERVICE_POOL_ADMIN_TESTING_FAKE_POOL_ADMIN_H_
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "database_service/pool_admin/pool_admin.h"
+
+namespace dbs::database_service::testing {
+
+// In-memory pool servers for unit tests of the flows, keyed by "host:port". A
+// server answers once Add()ed; tests take it down, slow it, or plant databases.
+// The same observable semantics as PostgresPoolAdmin: owner roles, ALREADY_EXISTS
+// for a foreign database, the role dropped separately. Thread-safe.
+class FakePoolAdmin : public PoolAdmin {
+ public:
+  struct Server {
+    absl::Status down = absl::OkStatus();            // non-OK: every call fails with it
+    absl::Duration latency = absl::Milliseconds(1);  // Probe() sleeps this long
+    std::string version = "15.5";
+    int version_num = 150005;
+    std::map<std::string, std::string> databases;  // name -> owner
+    std::set<std::string> roles;
+    int create_calls = 0;
+  };
+
+  static std::string Key(const PoolEndpoint& endpoint) {
+    return absl::StrCat(endpoint.host, ":", endpoint.port);
+  }
+
+  // Makes a server answer at `endpoint`.
+  void Add(const PoolEndpoint& endpoint) {
+    std::lock_guard<std::mutex> lock(mu_);
+    servers_[Key(endpoint)];
+  }
+  // Runs `change` on the server's state (Add()s it first if needed).
+  template <typename Fn>
+  void Change(const PoolEndpoint& endpoint, Fn change) {
+    std::lock_guard<std::mutex> lock(mu_);
+    change(servers_[Key(endpoint)]);
+  }
+  Server Get(const PoolEndpoint& endpoint) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return servers_[Key(endpoint)];
+  }
+  // The next `count` DropTenantRole calls fail with UNAVAILABLE.
+  void FailNextRoleDrops(int count) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failing_role_drops_ = count;
+  }
+
+  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto server = Reach(endpoint);
+    if (!server.ok()) return server.status();
+    return PoolServerInfo{(*server)->version_num, (*server)->version, true};
+  }
+
+  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) override {
+    absl::Duration latency;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto server = Reach(endpoint);
+      if (!server.ok()) return server.status();
+      latency = (*server)->latency;
+    }
+    absl::SleepFor(latency);
+    return latency;
+  }
+
+  absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
+                                                      const std::string& name) override {
+    if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto server = Reach(endpoint);
+    if (!server.ok()) return server.status();
+    ++(*server)->create_calls;
+    TenantDatabase tenant{name, OwnerRoleFor(name), false};
+    auto existing = (*server)->databases.find(name);
+    if (existing != (*server)->databases.end()) {
+      if (existing->second == tenant.owner_role) return tenant;
+      return absl::AlreadyExistsError(absl::StrCat("database '", name, "' already exists"));
+    }
+    (*server)->roles.insert(tenant.owner_role);
+    (*server)->databases[name] = tenant.owner_role;
+    tenant.created = true;
+    return tenant;
+  }
+
+  absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
+                                                   const std::string& name) override {
+    if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto server = Reach(endpoint);
+    if (!server.ok()) return server.status();
+    DroppedTenant dropped;
+    auto existing = (*server)->databases.find(name);
+    if (existing != (*server)->databases.end()) {
+      if (existing->second != OwnerRoleFor(name)) {
+        return absl::FailedPreconditionError("not a tenant database");
+      }
+      (*server)->databases.erase(existing);
+      dropped.database_existed = true;
+    }
+    dropped.role_exists = (*server)->roles.count(OwnerRoleFor(name)) > 0;
+    return dropped;
+  }
+
+  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override {
+    if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto server = Reach(endpoint);
+    if (!server.ok()) return server.status();
+    if (failing_role_drops_ > 0) {
+      --failing_role_drops_;
+      return absl::UnavailableError("injected: connection lost");
+    }
+    if ((*server)->databases.count(name) > 0) {
+      return absl::FailedPreconditionError("role still owns its database");
+    }
+    (*server)->roles.erase(OwnerRoleFor(name));
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::StatusOr<Server*> Reach(const PoolEndpoint& endpoint) {
+    auto found = servers_.find(Key(endpoint));
+    if (found == servers_.end()) {
+      return absl::UnavailableError(
+          absl::StrCat("connection to ", Key(endpoint), " refused (no such fake server)"));
+    }
+    if (!found->second.down.ok()) return found->second.down;
+    return &found->second;
+  }
+
+  std::mutex mu_;
+  std::map<std::string, Server> servers_;
+  int failing_role_drops_ = 0;
+};
+
+}  // namespace dbs::database_service::testing
+
+#endif  // DATABASE_SERVICE_POOL_ADMIN_TESTING_FAKE_POOL_ADMIN_H_
