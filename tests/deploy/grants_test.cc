@@ -18,8 +18,14 @@
 #include <catch2/catch.hpp>
 
 #include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "instance_service/postgres/pg_pool.h"
+#include "instance_service/repository/error_reason.h"
+#include "instance_service/repository/postgres_db_server_repository.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "tests/support/test_postgres.h"
 
 namespace {
@@ -210,32 +216,143 @@ TEST_CASE("grants: instance_service can run what the repository runs") {
         kInsufficientPrivilege);
 }
 
+// Every repository method, the real PostgresDbServerRepository, logged in as the
+// instance_service role: the grants cover each statement it sends (a missing
+// privilege would surface as INTERNAL, not as the documented answer).
+TEST_CASE("grants: the real repository runs every call as instance_service") {
+  using namespace dbs::instance;  // NOLINT: test brevity
+  InstanceDatabase db;
+  REQUIRE(db.ApplyGrants() == 0);
+  dbs::postgres::PgPoolOptions options;
+  options.conninfo = db.As(db.roles().service());
+  options.max_connections = 2;
+  dbs::postgres::PgPool pool(options);
+  PostgresDbServerRepository repository(&pool);
+  CallOptions call;
+  call.deadline = absl::Now() + absl::Seconds(30);
+  int next_request = 0;
+  auto request = [&next_request](const std::string& method) {
+    return std::optional<RequestIdentity>(RequestIdentity{
+        absl::StrCat("00000000-0000-4000-8000-", absl::StrFormat("%012d", ++next_request)),
+        method});
+  };
+
+  NewDbServer pool_a;
+  pool_a.display_name = "pool-a";
+  pool_a.host = "10.0.0.1";
+  pool_a.port = 5432;
+  pool_a.server_type = "postgres";
+  pool_a.max_instances = 10;
+  pool_a.labels = {{"zone", "a"}};
+  auto created = repository.Create(pool_a, request("Create"), call);
+  REQUIRE(created.ok());
+  const std::string id = created->id;
+  CHECK(repository.Get(id, call).ok());
+
+  ListQuery query;
+  FilterTerm label;
+  label.field = FilterField::kLabel;
+  label.label_key = "zone";
+  label.value = "a";
+  query.terms.push_back(label);
+  auto listed = repository.List(query, call);
+  INFO("List: " << listed.status());
+  CHECK(listed.ok());
+
+  DbServerChanges changes;
+  changes.state = PoolState::kActive;
+  changes.health = PoolHealth::kHealthy;
+  changes.last_health_check_time = absl::Now();
+  auto updated = repository.Update(id, changes, created->version,
+                                   [](const DbServerRecord&) { return absl::OkStatus(); },
+                                   request("Update"), call);
+  INFO("Update: " << updated.status());
+  CHECK(updated.ok());
+
+  auto found = repository.FindAvailable("postgres", call);
+  INFO("FindAvailable: " << found.status());
+  CHECK(found.ok());
+  auto incremented = repository.Increment(id, request("Increment"), call);
+  INFO("Increment: " << incremented.status());
+  CHECK(incremented.ok());
+  auto allocated = repository.Allocate("postgres", request("Allocate"), call);
+  INFO("Allocate: " << allocated.status());
+  CHECK(allocated.ok());
+  for (int i = 0; i < 2; ++i) {
+    auto decremented = repository.Decrement(id, request("Decrement"), call);
+    INFO("Decrement: " << decremented.status());
+    CHECK(decremented.ok());
+  }
+  auto purged = repository.PurgeExpiredRequestIds(call);
+  INFO("PurgeExpiredRequestIds: " << purged.status());
+  CHECK(purged.ok());
+
+  // Delete while an instance references the pool: the documented answer, not a
+  // permission error; then the real delete.
+  REQUIRE(Run(db.admin(), absl::StrCat("INSERT INTO instances (name, db_server_id) VALUES "
+                                       "('tenant-1', '", id, "')")).ok);
+  absl::Status in_use = repository.Delete(id, std::nullopt, false, request("Delete"), call);
+  INFO("Delete in use: " << in_use);
+  CHECK(in_use.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(in_use) == "DB_SERVER_IN_USE");
+  REQUIRE(Run(db.admin(), "DELETE FROM instances").ok);
+  absl::Status deleted = repository.Delete(id, std::nullopt, false, request("Delete"), call);
+  INFO("Delete: " << deleted);
+  CHECK(deleted.ok());
+}
+
+// The legacy role is kept out three times over: no CONNECT (next test case), no USAGE
+// on the schema, and no privilege on the tables themselves. Each layer is checked on
+// its own: the table layer with schema USAGE handed back inside a transaction that is
+// never committed.
 TEST_CASE("grants: database_service gets permission denied on db_servers") {
   InstanceDatabase db;
   REQUIRE(Run(db.admin(), kInsertPool).ok);
   REQUIRE(db.ApplyGrants() == 0);
   const std::string legacy = db.roles().legacy();
 
-  Outcome select = db.RunAs(legacy, "SELECT * FROM db_servers");
-  INFO("SELECT: " << select);
-  CHECK(select.sqlstate == kInsufficientPrivilege);
-  CHECK(absl::StrContains(select.message, "permission denied for table db_servers"));
+  SECTION("the schema") {
+    Outcome select = db.RunAs(legacy, "SELECT * FROM public.db_servers");
+    INFO("SELECT: " << select);
+    CHECK(select.sqlstate == kInsufficientPrivilege);
+    CHECK(absl::StrContains(select.message, "permission denied for schema public"));
+  }
 
-  Outcome insert = db.RunAs(legacy, kInsertPool);
-  INFO("INSERT: " << insert);
-  CHECK(insert.sqlstate == kInsufficientPrivilege);
-  CHECK(absl::StrContains(insert.message, "permission denied for table db_servers"));
+  SECTION("the table, even with the schema usable") {
+    const auto as_legacy_with_schema = [&](const std::string& sql) {
+      return Run(db.admin(), absl::StrCat("BEGIN; GRANT USAGE ON SCHEMA public TO ", legacy,
+                                          "; SET LOCAL ROLE ", legacy, "; ", sql));
+    };
+    Outcome select = as_legacy_with_schema("SELECT * FROM db_servers");
+    INFO("SELECT: " << select);
+    CHECK(select.sqlstate == kInsufficientPrivilege);
+    CHECK(absl::StrContains(select.message, "permission denied for table db_servers"));
 
-  Outcome update = db.RunAs(legacy, "UPDATE db_servers SET instance_count = instance_count + 1");
-  INFO("UPDATE: " << update);
-  CHECK(update.sqlstate == kInsufficientPrivilege);
-  CHECK(absl::StrContains(update.message, "permission denied for table db_servers"));
+    Outcome insert = as_legacy_with_schema(kInsertPool);
+    INFO("INSERT: " << insert);
+    CHECK(insert.sqlstate == kInsufficientPrivilege);
+    CHECK(absl::StrContains(insert.message, "permission denied for table db_servers"));
 
-  // Nor through the other tables, or a table a later migration creates.
-  CHECK(db.RunAs(legacy, "SELECT * FROM instances").sqlstate == kInsufficientPrivilege);
-  CHECK(db.RunAs(legacy, "SELECT * FROM request_ids").sqlstate == kInsufficientPrivilege);
-  REQUIRE(Run(db.admin(), "CREATE TABLE later_migration (x int)").ok);
-  CHECK(db.RunAs(legacy, "SELECT * FROM later_migration").sqlstate == kInsufficientPrivilege);
+    Outcome update =
+        as_legacy_with_schema("UPDATE db_servers SET instance_count = instance_count + 1");
+    INFO("UPDATE: " << update);
+    CHECK(update.sqlstate == kInsufficientPrivilege);
+    CHECK(absl::StrContains(update.message, "permission denied for table db_servers"));
+
+    // Nor the other tables, or a table a later migration creates (default privileges).
+    for (const char* table : {"instances", "request_ids", "schema_migrations"}) {
+      Outcome other = as_legacy_with_schema(absl::StrCat("SELECT * FROM ", table));
+      INFO(table << ": " << other);
+      CHECK(other.sqlstate == kInsufficientPrivilege);
+    }
+    REQUIRE(Run(db.admin(), "CREATE TABLE later_migration (x int)").ok);
+    Outcome later = as_legacy_with_schema("SELECT * FROM later_migration");
+    INFO("later_migration: " << later);
+    CHECK(later.sqlstate == kInsufficientPrivilege);
+  }
+  // The grant handed back above was never committed.
+  CHECK(QueryScalar(db.admin(), absl::StrCat("SELECT has_schema_privilege('", legacy,
+                                             "', 'public', 'USAGE')")) == "f");
 }
 
 TEST_CASE("grants: database_service cannot connect to the instance database") {
