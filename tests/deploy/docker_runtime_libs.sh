@@ -74,9 +74,18 @@ user=$(grep -E '^[[:space:]]*USER ' <<<"$runtime" | tail -n 1 | awk '{print $2}'
 grep -qE '^[[:space:]]*HEALTHCHECK .*CMD' <<<"$runtime" || fail "runtime stage has no HEALTHCHECK"
 
 # --- 1. libraries -> packages -> install closure ---
-first_alternative_depends() {
-  dpkg-query -W -f='${Depends}, ${Pre-Depends}\n' "$1" 2>/dev/null \
-    | tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/:any//; s/[[:space:]]//g' | grep -v '^$' || true
+# One dpkg-query for every installed package: its Depends/Pre-Depends and Provides.
+declare -A depends=() provider_of=()
+while IFS=$'\t' read -r pkg status deps provides; do
+  [[ $status == "install ok installed" ]] || continue
+  depends[$pkg]=$deps
+  for v in ${provides//,/ }; do
+    [[ $v == \(* || $v == *\) || $v == = ]] && continue
+    provider_of[$v]=${provider_of[$v]:-$pkg}
+  done
+done < <(dpkg-query -W -f='${Package}\t${Status}\t${Depends}, ${Pre-Depends}\t${Provides}\n')
+first_alternatives() {
+  tr ',' '\n' <<<"$1" | sed -E 's/\|.*//; s/\(.*\)//; s/:any//; s/[[:space:]]//g' | grep -v '^$' || true
 }
 declare -A closure=()
 queue=($runtime_packages)
@@ -84,49 +93,57 @@ while ((${#queue[@]})); do
   p=${queue[0]}
   queue=("${queue[@]:1}")
   [[ -n ${closure[$p]:-} ]] && continue
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  if [[ -z ${depends[$p]+set} ]]; then
     # A virtual package: the installed package that provides it.
-    provider=$(dpkg-query -W -f='${Package} ${Provides}\n' 2>/dev/null \
-      | awk -v v="$p" '{ for (i = 2; i <= NF; i++) { f = $i; sub(/,$/, "", f); if (f == v) { print $1; exit } } }')
-    if [[ -z $provider ]]; then
+    if [[ -n ${provider_of[$p]:-} ]]; then
+      closure[$p]="virtual"
+      queue+=("${provider_of[$p]}")
+    else
       fail "package $p (in the runtime closure) is not installed here, so it cannot be checked"
       closure[$p]=unknown
-      continue
     fi
-    closure[$p]="provided by $provider"
-    queue+=("$provider")
     continue
   fi
   closure[$p]=1
-  queue+=($(first_alternative_depends "$p"))
+  queue+=($(first_alternatives "${depends[$p]}"))
 done
 echo "runtime closure: ${#closure[@]} packages"
 
-package_of() {
-  local path=$1 candidate out
-  for candidate in "$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path"; do
-    out=$(dpkg -S "$candidate" 2>/dev/null | head -n 1) || continue
-    [[ -n $out ]] && { echo "${out%%:*}"; return 0; }
-  done
-  return 1
-}
-
+# Library path -> owning package, for every library of every binary, in one dpkg -S.
+# dpkg knows a file by the path its package shipped (/lib or /usr/lib on merged-/usr
+# systems), so each library is asked for under both spellings and its real path.
+declare -A lib_of_path=() pkg_of_path=()
 for binary in "$@"; do
   [[ -x $binary ]] || { fail "no binary $binary"; continue; }
-  echo "== $(basename "$binary")"
   lddout=$(ldd "$binary")
   if grep -q 'not found' <<<"$lddout"; then
     fail "$binary has unresolved libraries: $(grep 'not found' <<<"$lddout")"
   fi
-  while read -r lib path; do
-    pkg=$(package_of "$path") || { fail "$lib ($path) belongs to no Debian package"; continue; }
-    pkg=${pkg%%,*}
-    if [[ -n ${closure[$pkg]:-} ]]; then
-      printf '  %-48s %s\n' "$lib" "$pkg"
-    else
-      fail "$lib ($path) comes from $pkg, which the runtime stage of $(basename "$dockerfile") does not install"
-    fi
-  done < <(awk '/=>/ && $3 ~ /^\// { print $1, $3; next } $1 ~ /^\// { print $1, $1 }' <<<"$lddout")
+  while read -r lib path; do lib_of_path[$path]=$lib; done \
+    < <(awk '/=>/ && $3 ~ /^\// { print $1, $3; next } $1 ~ /^\// { print $1, $1 }' <<<"$lddout")
+done
+candidates=()
+for path in "${!lib_of_path[@]}"; do
+  candidates+=("$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path")
+done
+while IFS= read -r line; do
+  pkgs=${line%%: /*}
+  file=${line#*: }
+  pkg_of_path[$file]=${pkgs%%[,:]*}
+done < <(dpkg -S "${candidates[@]}" 2>/dev/null | grep -v '^diversion' || true)
+for path in "${!lib_of_path[@]}"; do
+  lib=${lib_of_path[$path]}
+  pkg=""
+  for c in "$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path"; do
+    [[ -n ${pkg_of_path[$c]:-} ]] && { pkg=${pkg_of_path[$c]}; break; }
+  done
+  if [[ -z $pkg ]]; then
+    fail "$lib ($path) belongs to no Debian package"
+  elif [[ -n ${closure[$pkg]:-} ]]; then
+    printf '  %-52s %s\n' "$lib" "$pkg"
+  else
+    fail "$lib ($path) comes from $pkg, which the runtime stage of $(basename "$dockerfile") does not install"
+  fi
 done
 
 if ((failures)); then
