@@ -328,7 +328,9 @@ TEST_CASE("grants: database_service gets permission denied on db_servers") {
     CHECK(select.sqlstate == kInsufficientPrivilege);
     CHECK(absl::StrContains(select.message, "permission denied for table db_servers"));
 
-    Outcome insert = as_legacy_with_schema(kInsertPool);
+    Outcome insert = as_legacy_with_schema(
+        "INSERT INTO db_servers (display_name, host, port, server_type, max_instances) "
+        "VALUES ('pool-legacy', '10.0.0.2', 5432, 'postgres', 10)");
     INFO("INSERT: " << insert);
     CHECK(insert.sqlstate == kInsufficientPrivilege);
     CHECK(absl::StrContains(insert.message, "permission denied for table db_servers"));
