@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# health_probe_test.sh PROBE INSTANCE_SERVICE
+# health_probe_test.sh PROBE INSTANCE_SERVICE GRANTS_SQL BUF
 # The container HEALTHCHECK probe against the real instance-service, on the `postgres`
-# fixture ($DBS_TEST_PG_STATE_DIR/conninfo, or $DBS_TEST_DATABASE_URL):
-#   - with its database: exit 0 for service "" (liveness) and for
-#     instance.v1.DbServerService (readiness);
+# fixture ($DBS_TEST_PG_STATE_DIR/conninfo, or $DBS_TEST_DATABASE_URL), configured the
+# way deploy/k8s runs it: the schema migrated and deploy/sql/grants.sql applied as the
+# owner, then the server logged in as its own least-privileged role with
+# INSTANCE_SERVICE_MIGRATE_ON_START=0:
+#   - exit 0 for service "" (liveness) and for instance.v1.DbServerService
+#     (readiness), and a CreateDbServer + ListDbServers through it succeed;
 #   - with its database unreachable: still 0 for "", but 1 for readiness, the split the
 #     Kubernetes probes in deploy/k8s rely on (restart nothing, route nothing);
 #   - 1 for an unknown service and once the server is gone; 2 for bad usage.
 set -euo pipefail
 probe=$1
 server=$2
+grants=$3
+buf=$4
 
 admin=${DBS_TEST_DATABASE_URL:-$(cat "${DBS_TEST_PG_STATE_DIR:?run through ctest}/conninfo")}
 db="health_probe_$$_$RANDOM"
-psql "$admin" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db"
+role="health_probe_svc_$$_$RANDOM"   # roles are cluster-wide: one per run
+psql "$admin" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" -c "CREATE ROLE $role LOGIN"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  psql "$admin" -X -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+  psql "$admin" -X -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP ROLE IF EXISTS $role" || true
 }
 trap cleanup EXIT
+# The schema job: migrations and grants, as the owner.
+INSTANCE_SERVICE_DATABASE_URL="$admin dbname=$db" "$server" migrate
+psql "$admin dbname=$db" -X -q -v ON_ERROR_STOP=1 --single-transaction \
+  -v instance_role="$role" -f "$grants"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -48,14 +58,23 @@ wait_until() {  # wait_until ARGS...: until the probe with ARGS succeeds, 20 s a
   done
 }
 
-# A server with its database.
+# A server with its database, as its own role.
 port=$(free_port)
-INSTANCE_SERVICE_DATABASE_URL="$admin dbname=$db" INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 \
-  "$server" --listen "127.0.0.1:$port" &
+INSTANCE_SERVICE_DATABASE_URL="$admin dbname=$db user=$role" INSTANCE_SERVICE_MIGRATE_ON_START=0 \
+  INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 "$server" --listen "127.0.0.1:$port" &
 pids+=($!)
 wait_until --service=instance.v1.DbServerService "127.0.0.1:$port"
 expect 0 "127.0.0.1:$port"
 expect 0 --service=instance.v1.DbServerService "127.0.0.1:$port"
+call() {
+  "$buf" curl --protocol grpc --http2-prior-knowledge -d "$2" \
+    "http://127.0.0.1:$port/instance.v1.DbServerService/$1"
+}
+call CreateDbServer '{"db_server": {"display_name": "pool-a", "host": "10.0.0.1", "port": 5432,
+  "server_type": "postgres", "max_instances": 10}, "request_id": "0b0e2b5c-6f0a-4c1e-9d7e-1f2a3b4c5d6e"}'
+call ListDbServers '{}' | grep -q '"displayName": *"pool-a"' \
+  || { echo "FAIL: ListDbServers does not show pool-a"; exit 1; }
+echo "ok: CreateDbServer and ListDbServers as $role"
 expect 1 --service=no.such.Service "127.0.0.1:$port"
 expect 2 --timeout_ms=x "127.0.0.1:$port"
 expect 2
