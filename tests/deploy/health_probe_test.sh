@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# health_probe_test.sh PROBE INSTANCE_SERVICE GRANTS_SQL BUF
+# health_probe_test.sh PROBE INSTANCE_SERVICE GRANTS_SQL BUF [DATABASE_SERVICE]
 # The container HEALTHCHECK probe against the real instance-service, on the `postgres`
 # fixture ($DBS_TEST_PG_STATE_DIR/conninfo, or $DBS_TEST_DATABASE_URL), configured the
 # way deploy/k8s runs it: the schema migrated and deploy/sql/grants.sql applied as the
@@ -9,12 +9,16 @@
 #     (readiness), and a CreateDbServer + ListDbServers through it succeed;
 #   - with its database unreachable: still 0 for "", but 1 for readiness, the split the
 #     Kubernetes probes in deploy/k8s rely on (restart nothing, route nothing);
-#   - 1 for an unknown service and once the server is gone; 2 for bad usage.
+#   - 1 for an unknown service and once the server is gone; 2 for bad usage;
+#   - with DATABASE_SERVICE: its readiness service (database.v1.DatabaseService, the
+#     name deploy/k8s probes) is NOT_SERVING while its instance-service target is
+#     unreachable and SERVING once it points at the live one.
 set -euo pipefail
 probe=$1
 server=$2
 grants=$3
 buf=$4
+database_service=${5:-}
 
 admin=${DBS_TEST_DATABASE_URL:-$(cat "${DBS_TEST_PG_STATE_DIR:?run through ctest}/conninfo")}
 db="health_probe_$$_$RANDOM"
@@ -90,6 +94,24 @@ wait_until "127.0.0.1:$port2"
 sleep 1
 expect 0 "127.0.0.1:$port2"
 expect 1 --service=instance.v1.DbServerService "127.0.0.1:$port2"
+
+if [[ -n $database_service ]]; then
+  for target in "127.0.0.1:$dead_db_port" "127.0.0.1:$port"; do
+    ds_port=$(free_port)
+    DATABASE_SERVICE_INSTANCE_SERVICE_TARGET=$target DATABASE_SERVICE_MONITORING_INTERVAL_MS=0 \
+      DATABASE_SERVICE_READINESS_INTERVAL_MS=200 "$database_service" --listen "127.0.0.1:$ds_port" &
+    pids+=($!)
+    wait_until "127.0.0.1:$ds_port"
+    if [[ $target == *":$port" ]]; then
+      wait_until --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
+      expect 0 --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
+    else
+      sleep 1
+      expect 0 "127.0.0.1:$ds_port"
+      expect 1 --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
+    fi
+  done
+fi
 
 # Gone: the probe fails instead of hanging.
 kill -TERM "${pids[0]}"
