@@ -216,14 +216,35 @@ absl::StatusOr<DbServerRecord> ParseRecord(const PgResult& result, int row, int 
   return record;
 }
 
-// The single row of `result` (a statement returning DBS_DB_SERVER_COLUMNS), or
-// nullopt when it has none.
-absl::StatusOr<std::optional<DbServerRecord>> SingleRecord(const PgResult& result) {
-  if (result.rows() == 0) return std::optional<DbServerRecord>();
-  if (result.columns() != kColumnCount) return Internal("unexpected db_servers column count");
-  auto record = ParseRecord(result, 0, 0);
+// Runs `statement` (one that selects DBS_DB_SERVER_COLUMNS) and returns its single
+// row, or nullopt when it matched none. Errors pass through unchanged.
+absl::StatusOr<std::optional<DbServerRecord>> QueryRow(PgConnection& connection,
+                                                       const PgStatement& statement,
+                                                       const std::vector<PgParam>& params) {
+  auto result = connection.Execute(statement, params);
+  if (!result.ok()) return result.status();
+  if (result->rows() == 0) return std::optional<DbServerRecord>();
+  if (result->columns() != kColumnCount) return Internal("unexpected db_servers column count");
+  auto record = ParseRecord(*result, 0, 0);
   if (!record.ok()) return record.status();
   return std::optional<DbServerRecord>(*std::move(record));
+}
+
+// The row `id` read by `statement` (kGet, or kGetForUpdate to lock it); NOT_FOUND
+// DB_SERVER_NOT_FOUND when there is none.
+absl::StatusOr<DbServerRecord> RequireRow(PgConnection& connection, const PgStatement& statement,
+                                          const std::string& id) {
+  auto row = QueryRow(connection, statement, {id});
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound(id);
+  return **std::move(row);
+}
+
+absl::Status CheckEtag(const DbServerRecord& row, std::optional<int64_t> expected_version) {
+  if (!expected_version || row.version == *expected_version) return absl::OkStatus();
+  return ErrorWithReason(absl::StatusCode::kAborted,
+                         "the etag does not match; re-read the db server and retry",
+                         "ETAG_MISMATCH");
 }
 
 void SplitLabels(const std::map<std::string, std::string>& labels, std::vector<std::string>* keys,
@@ -313,6 +334,10 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::WriteOnce(
 
 absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query,
                                                           const CallOptions& call) {
+  if (query.page_size < 1) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "page_size must be positive",
+                           "INVALID_FIELD");
+  }
   // Two arrays per field: values that must match (=) and values that must not (!=).
   std::vector<std::string> equal[4], not_equal[4];
   std::vector<std::string> label_keys, label_values, not_label_keys, not_label_values;
@@ -381,12 +406,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Get(const std::string
   if (!IsUuid(id)) return NotFound(id);
   return ReadRow(
       [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        auto rows = connection.Execute(kGet, {id});
-        if (!rows.ok()) return rows.status();
-        auto record = SingleRecord(*rows);
-        if (!record.ok()) return record.status();
-        if (!*record) return NotFound(id);
-        return **std::move(record);
+        return RequireRow(connection, kGet, id);
       },
       call);
 }
@@ -404,19 +424,17 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
                                        ToTextArrayLiteral(keys),
                                        ToTextArrayLiteral(values)};
   return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto rows = connection.Execute(kCreate, params);
-    if (!rows.ok()) {
-      if (postgres::SqlStateOf(rows.status()) == "23505" &&
-          postgres::ConstraintOf(rows.status()) == "db_servers_display_name_key") {
+    auto record = QueryRow(connection, kCreate, params);
+    if (!record.ok()) {
+      if (postgres::SqlStateOf(record.status()) == "23505" &&
+          postgres::ConstraintOf(record.status()) == "db_servers_display_name_key") {
         return ErrorWithReason(
             absl::StatusCode::kAlreadyExists,
             absl::StrCat("display_name \"", server.display_name, "\" is already taken"),
             "DISPLAY_NAME_TAKEN");
       }
-      return FromCheckViolation(rows.status());
+      return FromCheckViolation(record.status());
     }
-    auto record = SingleRecord(*rows);
-    if (!record.ok()) return record.status();
     if (!*record) return Internal("insert returned no row");
     return **std::move(record);
   });
@@ -447,25 +465,15 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
       ToTextArrayLiteral(keys),
       ToTextArrayLiteral(values)};
   return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto locked = connection.Execute(kGetForUpdate, {id});
-    if (!locked.ok()) return locked.status();
-    auto current = SingleRecord(*locked);
+    auto current = RequireRow(connection, kGetForUpdate, id);
     if (!current.ok()) return current.status();
-    if (!*current) return NotFound(id);
-    const DbServerRecord& row = **current;
-    if (expected_version && row.version != *expected_version) {
-      return ErrorWithReason(absl::StatusCode::kAborted,
-                             "the etag does not match; re-read the db server and retry",
-                             "ETAG_MISMATCH");
-    }
+    if (absl::Status etag = CheckEtag(*current, expected_version); !etag.ok()) return etag;
     if (precondition) {
-      absl::Status allowed = precondition(row);
+      absl::Status allowed = precondition(*current);
       if (!allowed.ok()) return allowed;
     }
-    auto rows = connection.Execute(kUpdate, params);
-    if (!rows.ok()) return FromCheckViolation(rows.status());
-    auto record = SingleRecord(*rows);
-    if (!record.ok()) return record.status();
+    auto record = QueryRow(connection, kUpdate, params);
+    if (!record.ok()) return FromCheckViolation(record.status());
     if (!*record) return Internal("update of a locked row returned nothing");
     return **std::move(record);
   });
@@ -484,19 +492,13 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
   };
   auto deleted =
       WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        auto locked = connection.Execute(kGetForUpdate, {id});
-        if (!locked.ok()) return locked.status();
-        auto current = SingleRecord(*locked);
+        auto current = QueryRow(connection, kGetForUpdate, {id});
         if (!current.ok()) return current.status();
         if (!*current) {
           if (allow_missing) return DbServerRecord();
           return NotFound(id);
         }
-        if (expected_version && (*current)->version != *expected_version) {
-          return ErrorWithReason(absl::StatusCode::kAborted,
-                                 "the etag does not match; re-read the db server and retry",
-                                 "ETAG_MISMATCH");
-        }
+        if (absl::Status etag = CheckEtag(**current, expected_version); !etag.ok()) return etag;
         if ((*current)->instance_count > 0) return in_use();
         // The row lock blocks new instances rows referencing it (their FK check
         // needs a KEY SHARE lock), so this answer holds until commit.
@@ -517,9 +519,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::FindAvailable(
     const std::string& server_type, const CallOptions& call) {
   return ReadRow(
       [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        auto rows = connection.Execute(kFindAvailable, {server_type});
-        if (!rows.ok()) return rows.status();
-        auto record = SingleRecord(*rows);
+        auto record = QueryRow(connection, kFindAvailable, {server_type});
         if (!record.ok()) return record.status();
         if (!*record) {
           return ErrorWithReason(absl::StatusCode::kNotFound,
@@ -536,26 +536,21 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
   return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto rows = connection.Execute(kIncrement, {id});
-    if (!rows.ok()) return rows.status();
-    auto record = SingleRecord(*rows);
+    auto record = QueryRow(connection, kIncrement, {id});
     if (!record.ok()) return record.status();
     if (*record) return **std::move(record);
     // Nothing changed: say why, from the row as it is now.
-    auto now = connection.Execute(kGet, {id});
-    if (!now.ok()) return now.status();
-    auto current = SingleRecord(*now);
+    auto current = RequireRow(connection, kGet, id);
     if (!current.ok()) return current.status();
-    if (!*current) return NotFound(id);
-    if ((*current)->state != PoolState::kActive) {
+    if (current->state != PoolState::kActive) {
       return ErrorWithReason(
           absl::StatusCode::kFailedPrecondition,
-          absl::StrCat("db server ", id, " is ", StateToText((*current)->state), ", not ACTIVE"),
+          absl::StrCat("db server ", id, " is ", StateToText(current->state), ", not ACTIVE"),
           "DB_SERVER_NOT_ACTIVE");
     }
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           absl::StrCat("db server ", id, " is full (", (*current)->instance_count,
-                                        " of ", (*current)->max_instances, ")"),
+                           absl::StrCat("db server ", id, " is full (", current->instance_count,
+                                        " of ", current->max_instances, ")"),
                            "DB_SERVER_FULL");
   });
 }
@@ -564,16 +559,11 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
   return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto rows = connection.Execute(kDecrement, {id});
-    if (!rows.ok()) return rows.status();
-    auto record = SingleRecord(*rows);
+    auto record = QueryRow(connection, kDecrement, {id});
     if (!record.ok()) return record.status();
     if (*record) return **std::move(record);
-    auto now = connection.Execute(kGet, {id});
-    if (!now.ok()) return now.status();
-    auto current = SingleRecord(*now);
+    auto current = RequireRow(connection, kGet, id);
     if (!current.ok()) return current.status();
-    if (!*current) return NotFound(id);
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
                            absl::StrCat("db server ", id, " has no instances to release"),
                            "DB_SERVER_EMPTY");
@@ -587,9 +577,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
     // Skip rows other allocators hold; only if that finds nothing, wait once for
     // them, so a free slot behind a lock is never reported as no capacity.
     for (const PgStatement* statement : {&kAllocateSkipLocked, &kAllocateWaiting}) {
-      auto rows = connection.Execute(*statement, {server_type});
-      if (!rows.ok()) return rows.status();
-      auto record = SingleRecord(*rows);
+      auto record = QueryRow(connection, *statement, {server_type});
       if (!record.ok()) return record.status();
       if (*record) return **std::move(record);
     }
