@@ -45,8 +45,8 @@ InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbS
 DBS_FOR_EACH_DB_SERVER_RPC(DBS_DEFINE_CONNECTION_METHOD)
 #undef DBS_DEFINE_CONNECTION_METHOD
 
-std::shared_ptr<DbServerStub> MakeDecoratedStub(const ClientOptions& options) {
-  std::shared_ptr<DbServerStub> stub = MakeDefaultDbServerStub(MakeChannel(options));
+std::shared_ptr<DbServerStub> DecorateStub(std::shared_ptr<DbServerStub> stub,
+                                           const ClientOptions& options) {
   std::map<std::string, std::string> metadata = options.metadata;
   if (!options.bearer_token.empty()) {
     metadata["authorization"] = "Bearer " + options.bearer_token;
@@ -64,7 +64,9 @@ namespace dbs::client {
 
 std::shared_ptr<InstanceServiceConnection> MakeInstanceServiceConnection(ClientOptions options) {
   return std::make_shared<internal::InstanceServiceConnectionImpl>(
-      internal::MakeDecoratedStub(options), options.retry);
+      internal::DecorateStub(internal::MakeDefaultDbServerStub(internal::MakeChannel(options)),
+                             options),
+      options.retry);
 }
 
 }  // namespace dbs::client

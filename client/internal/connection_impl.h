@@ -32,10 +32,11 @@ class InstanceServiceConnectionImpl : public InstanceServiceConnection {
 // first attempt) and may then be repeated. Anything else may not.
 bool PrepareForRetries(google::protobuf::Message& request);
 
-// The stub of `options`: the default stub on a new channel, wrapped by the
-// metadata decorator (bearer token, extra metadata) and, when
-// options.call_logger is set, the logging decorator.
-std::shared_ptr<DbServerStub> MakeDecoratedStub(const ClientOptions& options);
+// `stub` wrapped by the decorators `options` asks for: metadata (bearer token,
+// extra metadata) and, when options.call_logger is set, logging (outermost, so
+// it sees what the retry loop sees).
+std::shared_ptr<DbServerStub> DecorateStub(std::shared_ptr<DbServerStub> stub,
+                                           const ClientOptions& options);
 
 }  // namespace dbs::client::internal
 

@@ -12,6 +12,7 @@
 #include "client/internal/db_server_stub.h"
 #include "client/retry_policy.h"
 #include "grpcpp/alarm.h"
+#include "grpcpp/impl/codegen/grpc_library.h"
 
 namespace dbs::client::internal {
 
@@ -86,6 +87,10 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
     });
   }
 
+  // Keeps gRPC initialised while the loop lives: the stub need not own a channel
+  // (tests), and an alarm must never be the last gRPC object when the next one
+  // is created, or gRPC shuts down underneath it.
+  grpc::GrpcLibraryCodegen grpc_library_;
   std::shared_ptr<DbServerStub> stub_;
   StubMethod method_;
   RetryPolicy policy_;
