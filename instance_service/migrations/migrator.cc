@@ -22,6 +22,10 @@ using postgres::PgStatement;
 constexpr PgStatement kTakeLock = {
     "dbs_migrations_lock",
     "SELECT pg_advisory_xact_lock(hashtextextended('instance-service schema migrations', 0))"};
+// Once the advisory lock is held, DDL that cannot get its table lock within this
+// fails (and rolls back) instead of stalling live traffic queued behind it.
+constexpr PgStatement kLimitLockWaits = {"dbs_migrations_lock_timeout",
+                                         "SELECT set_config('lock_timeout', '15s', true)"};
 constexpr char kCreateSchemaMigrations[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version integer PRIMARY KEY,"
@@ -98,6 +102,8 @@ absl::StatusOr<std::vector<int>> Migrator::Run(absl::Time deadline) const {
         applied.clear();
         auto locked = connection.Execute(kTakeLock, {});
         if (!locked.ok()) return Annotate(locked.status(), "taking the migration lock");
+        auto limited = connection.Execute(kLimitLockWaits, {});
+        if (!limited.ok()) return limited.status();
         auto created = connection.Execute(kCreateSchemaMigrations);
         if (!created.ok()) return Annotate(created.status(), "creating schema_migrations");
         auto versions = ReadVersions(connection);

@@ -25,10 +25,13 @@ struct Migration {
 // not recorded there, and records each. All or nothing: a failing migration rolls
 // back every one applied by that run. Running it again is a no-op. Versions in the
 // table that this binary does not know (a newer binary migrated first) are left
-// alone.
+// alone. While the advisory lock is held, each table lock a migration needs is
+// waited for at most 15 s (lock_timeout), so a migration run next to a live service
+// fails and rolls back rather than stalling the traffic queued behind its DDL.
 //
 // Errors: UNAVAILABLE DATABASE_UNAVAILABLE (cannot connect), DEADLINE_EXCEEDED
-// QUERY_TIMEOUT (deadline hit, e.g. waiting for the lock), INVALID_ARGUMENT
+// QUERY_TIMEOUT (deadline hit waiting for the advisory lock, or a table lock not
+// granted within 15 s), INVALID_ARGUMENT
 // (duplicate or non-positive versions in the list), or the failing statement's
 // error (message names the migration; never SQL text or the connection string).
 //

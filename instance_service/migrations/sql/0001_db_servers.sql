@@ -30,6 +30,11 @@
 --   max_instances: raised to at least max(instance_count, 1), so no row is over capacity
 -- A row that cannot be normalised (a port outside 1..65535, a NULL host) fails the
 -- migration, which then rolls back as a whole: fix the row and run it again.
+--
+-- CUTOVER: this is not compatible with the old Python writer (renamed columns,
+-- upper-case states). Stop every direct writer of db_servers (scale the old
+-- database-service to 0) before this runs against production, and bring
+-- database-service back only in its InstanceServiceClient form.
 
 CREATE TABLE IF NOT EXISTS db_servers (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid()

@@ -246,6 +246,28 @@ TEST_CASE("RunInTransaction commits on OK and rolls back on error, leaving the c
   CHECK(pool.idle_count() == 1);
 }
 
+TEST_CASE("RunInTransaction reruns a serialization failure, then gives up as SERVER_OVERLOADED") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string(), 1));
+  constexpr char kConflict[] =
+      "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$";
+  int attempts = 0;
+  CHECK(RunInTransaction(pool, absl::Now() + absl::Seconds(10), {}, [&](PgConnection& connection) {
+          if (++attempts == 1) return connection.Execute(kConflict).status();
+          return absl::OkStatus();
+        }).ok());
+  CHECK(attempts == 2);
+  attempts = 0;
+  const absl::Status persistent =
+      RunInTransaction(pool, absl::Now() + absl::Seconds(10), {}, [&](PgConnection& connection) {
+        ++attempts;
+        return connection.Execute(kConflict).status();
+      });
+  CHECK(CodeAndReason(persistent) == "UNAVAILABLE SERVER_OVERLOADED");
+  CHECK(attempts == 3);
+  CHECK(pool.idle_count() == 1);
+}
+
 TEST_CASE("the SQLSTATE table maps errors to codes without leaking SQL") {
   ScratchDatabase database;
   QueryScalar(database.connection_string(),

@@ -444,6 +444,12 @@ TEST_CASE("Allocate increments the least-loaded eligible server, then NO_CAPACIT
   MigratedDatabase db;
   auto small = MakeActive(db, "pg-small", 1);
   auto large = MakeActive(db, "pg-large", 2);
+  auto degraded = MakeActive(db, "pg-degraded", 100);
+  DbServerChanges sick;
+  sick.health = PoolHealth::kDegraded;
+  REQUIRE(
+      db.repository.Update(degraded.id, sick, std::nullopt, nullptr, std::nullopt, Within()).ok());
+  REQUIRE(db.repository.Create(NewServer("pg-new", 100), std::nullopt, Within()).ok());
   auto first = db.repository.Allocate("postgres", std::nullopt, Within());
   REQUIRE(first.ok());
   // Both at 0 load: ties go to the lower id.
@@ -454,7 +460,7 @@ TEST_CASE("Allocate increments the least-loaded eligible server, then NO_CAPACIT
   CHECK(CodeAndReason(db.repository.Allocate("postgres", std::nullopt, Within()).status()) ==
         "RESOURCE_EXHAUSTED NO_CAPACITY");
   CHECK(db.Scalar("SELECT string_agg(instance_count || '/' || max_instances, ',' "
-                  "ORDER BY max_instances) FROM db_servers") == "1/1,2/2");
+                  "ORDER BY display_name) FROM db_servers") == "0/100,2/2,0/100,1/1");
 }
 
 TEST_CASE("Allocate with a request id replays the same server without a second slot") {
