@@ -90,12 +90,23 @@ void PgPool::Release(std::unique_ptr<PgConnection> connection) {
 }
 
 absl::Status PgPool::Ping(absl::Time deadline) {
+  absl::MutexLock lock(&ping_mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto connection = Acquire(deadline);
-    if (!connection.ok()) return connection.status();
-    auto result = (*connection)->Execute("SELECT 1");
+    const bool reused = ping_connection_ != nullptr;
+    if (!reused) {
+      auto connection =
+          PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+      if (!connection.ok()) return connection.status();
+      ping_connection_ = *std::move(connection);
+    }
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return DeadlineError("ping");
+    auto result = ping_connection_->Execute("SELECT 1");
     if (result.ok()) return absl::OkStatus();
-    if (!connection->reused() || !(*connection)->IsBroken()) return result.status();
+    const bool broken = ping_connection_->IsBroken();
+    if (broken || !ping_connection_->IsIdleAndHealthy()) ping_connection_.reset();
+    // A connection that died while idle (server restart) gets one fresh retry.
+    if (!reused || !broken) return result.status();
   }
   return ConnectionLostError("ping");
 }

@@ -77,8 +77,10 @@ class PgPool {
 
   absl::StatusOr<PooledConnection> Acquire(absl::Time deadline);
 
-  // OK when the database answers `SELECT 1` before `deadline` (readiness). A stale
-  // pooled connection is replaced once before giving up. Errors as Acquire().
+  // OK when the database answers `SELECT 1` before `deadline` (readiness). Uses a
+  // dedicated connection outside max_connections, so a saturated pool still reads
+  // as a reachable database; it reconnects when that connection is found dead.
+  // Errors: UNAVAILABLE DATABASE_UNAVAILABLE, DEADLINE_EXCEEDED QUERY_TIMEOUT.
   absl::Status Ping(absl::Time deadline);
 
   // Snapshot counts, for tests and metrics.
@@ -94,6 +96,9 @@ class PgPool {
   absl::CondVar available_;
   std::vector<std::unique_ptr<PgConnection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + handed out + being opened
+
+  absl::Mutex ping_mu_;  // serialises Ping(); never held with mu_
+  std::unique_ptr<PgConnection> ping_connection_ ABSL_GUARDED_BY(ping_mu_);
 };
 
 }  // namespace dbs::postgres

@@ -116,6 +116,12 @@ class OwnCluster {
   std::string state_dir_;
 };
 
+absl::Status SelectOne(PgPool& pool, absl::Duration timeout) {
+  return RunInTransaction(pool, absl::Now() + timeout, {}, [](PgConnection& connection) {
+    return connection.Execute("SELECT 1").status();
+  });
+}
+
 }  // namespace
 
 TEST_CASE("Acquire waits for a busy pool only until the caller's deadline") {
@@ -188,7 +194,7 @@ TEST_CASE("a connection killed in use is UNAVAILABLE and discarded, and the next
     CHECK((*connection)->IsBroken());
   }
   CHECK(pool.open_count() == 0);
-  CHECK(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+  CHECK(SelectOne(pool, absl::Seconds(10)).ok());
 }
 
 TEST_CASE("a pooled connection that died while idle is replaced without an error") {
@@ -321,13 +327,27 @@ TEST_CASE("the pool is UNAVAILABLE while PostgreSQL is down and recovers when it
   options.connect_timeout = absl::Seconds(1);
   PgPool pool(options);
   REQUIRE(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+  REQUIRE(SelectOne(pool, absl::Seconds(10)).ok());
   REQUIRE(pool.idle_count() == 1);
 
   cluster.Stop();
   CHECK(CodeAndReason(pool.Ping(absl::Now() + absl::Seconds(5))) ==
         "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(CodeAndReason(SelectOne(pool, absl::Seconds(5))) == "UNAVAILABLE DATABASE_UNAVAILABLE");
   CHECK(pool.open_count() == 0);
 
   cluster.Start(port);
   CHECK(pool.Ping(absl::Now() + absl::Seconds(10)).ok());
+  CHECK(SelectOne(pool, absl::Seconds(10)).ok());
+}
+
+TEST_CASE("Ping answers while every pooled connection is busy") {
+  ScratchDatabase database;
+  PgPoolOptions options = Options(database.connection_string(), 1);
+  options.max_wait = absl::Milliseconds(50);
+  PgPool pool(options);
+  auto held = pool.Acquire(absl::Now() + absl::Seconds(10));
+  REQUIRE(held.ok());
+  CHECK(pool.Ping(absl::Now() + absl::Seconds(5)).ok());
+  CHECK(pool.open_count() == 1);
 }
