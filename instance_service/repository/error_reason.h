@@ -1,7 +1,10 @@
 #ifndef INSTANCE_SERVICE_REPOSITORY_ERROR_REASON_H_
 #define INSTANCE_SERVICE_REPOSITORY_ERROR_REASON_H_
 
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +23,15 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view message,
 
 // The reason attached by WithReason(), or "" when none was.
 std::string ReasonOf(const absl::Status& status);
+
+// Adds google.rpc.ErrorInfo metadata entries (e.g. {"id", "..."}) to an error, for
+// the gRPC edge to send next to the reason. A later entry with the same key wins.
+// No-op on OK.
+absl::Status WithErrorMetadata(absl::Status status,
+                               const std::vector<std::pair<std::string, std::string>>& metadata);
+
+// The metadata attached by WithErrorMetadata(), by key.
+std::map<std::string, std::string> ErrorMetadataOf(const absl::Status& status);
 
 }  // namespace dbs::instance
 

@@ -1,7 +1,6 @@
 #include "instance_service/service/grpc_status.h"
 
 #include "absl/random/random.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "glog/logging.h"
@@ -12,8 +11,6 @@
 
 namespace dbs::instance {
 namespace {
-
-constexpr absl::string_view kMetadataPayload = "type.googleapis.com/google.rpc.ErrorInfo";
 
 // A reason for errors whose origin attached none (e.g. a bug path), so every
 // error still carries an ErrorInfo a caller can branch on.
@@ -34,23 +31,7 @@ const char* DefaultReason(absl::StatusCode code) {
   }
 }
 
-google::rpc::ErrorInfo MetadataOf(const absl::Status& status) {
-  google::rpc::ErrorInfo info;
-  auto payload = status.GetPayload(kMetadataPayload);  // absl::optional in Debian's abseil
-  if (payload.has_value()) info.ParseFromString(std::string(*payload));
-  return info;
-}
-
 }  // namespace
-
-absl::Status WithErrorMetadata(absl::Status status,
-                               const std::vector<std::pair<std::string, std::string>>& metadata) {
-  if (status.ok()) return status;
-  google::rpc::ErrorInfo info = MetadataOf(status);
-  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
-  status.SetPayload(kMetadataPayload, absl::Cord(info.SerializeAsString()));
-  return status;
-}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -63,7 +44,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     message = absl::StrCat("internal error; correlation id ", correlation);
   }
 
-  google::rpc::ErrorInfo info = MetadataOf(status);
+  google::rpc::ErrorInfo info;
+  for (const auto& [key, value] : ErrorMetadataOf(status)) (*info.mutable_metadata())[key] = value;
   const std::string reason = ReasonOf(status);
   info.set_reason(reason.empty() ? DefaultReason(status.code()) : reason);
   info.set_domain(kErrorDomain);

@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "instance_service/repository/error_reason.h"
-#include "instance_service/service/grpc_status.h"
 #include "instance_service/service/record_mapping.h"
 
 namespace dbs::instance {
