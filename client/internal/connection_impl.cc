@@ -32,6 +32,8 @@ InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbS
                                                              RetryPolicy retry)
     : stub_(std::move(stub)), retry_(retry) {}
 
+InstanceServiceConnectionImpl::~InstanceServiceConnectionImpl() { in_flight_->WaitUntilIdle(); }
+
 #define DBS_DEFINE_CONNECTION_METHOD(Name)                                                      \
   void InstanceServiceConnectionImpl::Name(const instance::v1::Name##Request& request,          \
                                            absl::Time deadline,                                 \
@@ -39,8 +41,8 @@ InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbS
     instance::v1::Name##Request prepared = request;                                             \
     const bool idempotent = PrepareForRetries(prepared);                                        \
     RetryLoop<instance::v1::Name##Request, instance::v1::Name##Response>::Start(                \
-        stub_, &DbServerStub::Name, retry_, idempotent, std::move(prepared), deadline,          \
-        std::move(done));                                                                       \
+        stub_.get(), in_flight_, &DbServerStub::Name, retry_, idempotent, std::move(prepared),  \
+        deadline, std::move(done));                                                             \
   }
 DBS_FOR_EACH_DB_SERVER_RPC(DBS_DEFINE_CONNECTION_METHOD)
 #undef DBS_DEFINE_CONNECTION_METHOD

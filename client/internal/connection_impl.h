@@ -5,6 +5,7 @@
 
 #include "client/instance_service_connection.h"
 #include "client/internal/db_server_stub.h"
+#include "client/internal/retry_loop.h"
 #include "client/retry_policy.h"
 
 namespace dbs::client::internal {
@@ -15,6 +16,9 @@ namespace dbs::client::internal {
 class InstanceServiceConnectionImpl : public InstanceServiceConnection {
  public:
   InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub, RetryPolicy retry);
+  // Waits for calls still in flight (each ends by its deadline), then releases
+  // the stub, its channel and its completion queue thread.
+  ~InstanceServiceConnectionImpl() override;
 
 #define DBS_DECLARE_CONNECTION_OVERRIDE(Name)                                \
   void Name(const instance::v1::Name##Request& request, absl::Time deadline, \
@@ -25,6 +29,7 @@ class InstanceServiceConnectionImpl : public InstanceServiceConnection {
  private:
   std::shared_ptr<DbServerStub> stub_;
   RetryPolicy retry_;
+  std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();
 };
 
 // Whether `request` may be sent more than once. Reads may. A request with a

@@ -1,35 +1,85 @@
 #include "client/internal/db_server_stub.h"
 
+#include <memory>
+#include <thread>
 #include <utility>
 
 #include "client/internal/grpc_status.h"
+#include "grpcpp/completion_queue.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 
 namespace dbs::client::internal {
 namespace {
 
-// Starts one unary call with the generated callback API. `start` is the generated
-// async method; request, response and context live in `call` until it completes.
-template <typename Request, typename Response, typename Start>
-void StartCall(std::shared_ptr<grpc::ClientContext> context, const Request& request,
-               ResultCallback<Response> done, Start start) {
-  struct Call {
-    std::shared_ptr<grpc::ClientContext> context;
-    Request request;
-    Response response;
-    ResultCallback<Response> done;
-  };
-  auto call =
-      std::make_shared<Call>(Call{std::move(context), request, Response(), std::move(done)});
-  start(call->context.get(), &call->request, &call->response, [call](grpc::Status status) {
-    absl::Status converted = FromGrpcStatus(status);
+// One pending unary call on the completion queue: its tag, context and result.
+// Deletes itself after delivering the result.
+class CompletionTag {
+ public:
+  virtual ~CompletionTag() = default;
+  virtual void Complete() = 0;
+};
+
+template <typename Response>
+class UnaryCall : public CompletionTag {
+ public:
+  UnaryCall(std::shared_ptr<grpc::ClientContext> context, ResultCallback<Response> done)
+      : context_(std::move(context)), done_(std::move(done)) {}
+
+  // `prepare(context, cq)` is the generated PrepareAsync method.
+  template <typename Prepare>
+  void Start(grpc::CompletionQueue* cq, Prepare prepare) {
+    reader_ = prepare(context_.get(), cq);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, this);
+  }
+
+  void Complete() override {
+    std::unique_ptr<UnaryCall> self(this);
+    absl::Status converted = FromGrpcStatus(status_);
     if (converted.ok()) {
-      call->done(std::move(call->response));
+      done_(std::move(response_));
     } else {
-      call->done(std::move(converted));
+      done_(std::move(converted));
     }
-  });
-}
+  }
+
+ private:
+  std::shared_ptr<grpc::ClientContext> context_;
+  ResultCallback<Response> done_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
+  Response response_;
+  grpc::Status status_;
+};
+
+// A completion queue and the one thread that drains it, delivering results.
+// The client's own queue rather than gRPC's callback API: gRPC 1.51 shares one
+// process-wide callback queue between channels and tears it down racily when
+// the last channel goes (grpc/grpc#32584), which aborts processes (tests,
+// tools) that create and drop clients repeatedly.
+class CompletionQueueRunner {
+ public:
+  CompletionQueueRunner() : cq_(std::make_shared<grpc::CompletionQueue>()) {
+    thread_ = std::thread([cq = cq_] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (cq->Next(&tag, &ok)) static_cast<CompletionTag*>(tag)->Complete();
+    });
+  }
+  // Shuts the queue down and waits for the thread once it has drained.
+  ~CompletionQueueRunner() {
+    cq_->Shutdown();
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();  // destroyed from a result callback; the thread owns the queue
+    } else {
+      thread_.join();
+    }
+  }
+  grpc::CompletionQueue* cq() const { return cq_.get(); }
+
+ private:
+  std::shared_ptr<grpc::CompletionQueue> cq_;
+  std::thread thread_;
+};
 
 class DefaultDbServerStub : public DbServerStub {
  public:
@@ -39,18 +89,19 @@ class DefaultDbServerStub : public DbServerStub {
   DBS_FOR_EACH_DB_SERVER_RPC(DBS_DECLARE_STUB_OVERRIDE)
 
  private:
+  // Declared first, destroyed last: the channel goes before the queue drains.
+  CompletionQueueRunner runner_;
   std::unique_ptr<instance::v1::DbServerService::Stub> stub_;
 };
 
-#define DBS_DEFINE_DEFAULT_STUB(Name)                                                          \
-  void DefaultDbServerStub::Name(std::shared_ptr<grpc::ClientContext> context,                 \
-                                 const instance::v1::Name##Request& request,                   \
-                                 ResultCallback<instance::v1::Name##Response> done) {          \
-    StartCall(std::move(context), request, std::move(done),                                    \
-              [this](grpc::ClientContext* c, const instance::v1::Name##Request* rq,            \
-                     instance::v1::Name##Response* rs, std::function<void(grpc::Status)> cb) { \
-                stub_->async()->Name(c, rq, rs, std::move(cb));                                \
-              });                                                                              \
+#define DBS_DEFINE_DEFAULT_STUB(Name)                                                              \
+  void DefaultDbServerStub::Name(std::shared_ptr<grpc::ClientContext> context,                     \
+                                 const instance::v1::Name##Request& request,                       \
+                                 ResultCallback<instance::v1::Name##Response> done) {              \
+    auto* call = new UnaryCall<instance::v1::Name##Response>(std::move(context), std::move(done)); \
+    call->Start(runner_.cq(), [&](grpc::ClientContext* c, grpc::CompletionQueue* cq) {             \
+      return stub_->PrepareAsync##Name(c, request, cq);                                            \
+    });                                                                                            \
   }
 DBS_FOR_EACH_DB_SERVER_RPC(DBS_DEFINE_DEFAULT_STUB)
 #undef DBS_DEFINE_DEFAULT_STUB

@@ -32,7 +32,8 @@ namespace dbs::client::internal {
             ResultCallback<instance::v1::Name##Response> done) override;
 
 // One attempt of one RPC: the layer below the retry loop. The default
-// implementation is the only code that touches the generated gRPC stub and the
+// implementation is the only code that touches the generated gRPC stub (async API on the
+// client's own completion queue and thread) and the
 // only place grpc::Status is converted (FromGrpcStatus). Decorators
 // (stub_decorators.h) wrap it to add metadata, credentials and logging.
 //

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "client/internal/db_server_stub.h"
@@ -15,6 +16,33 @@
 #include "grpcpp/impl/codegen/grpc_library.h"
 
 namespace dbs::client::internal {
+
+// Counts the calls of one connection that have not yet delivered their result,
+// so the connection's destructor can wait for them: calls never own the stub
+// (and with it the channel and the completion queue thread), the connection
+// does, and it releases them only once no call can touch them again.
+// Thread-safe.
+class InFlightCalls {
+ public:
+  void Begin() {
+    absl::MutexLock lock(&mu_);
+    ++count_;
+  }
+  void End() {
+    absl::MutexLock lock(&mu_);
+    --count_;
+  }
+  // Blocks until no call is in flight. Calls end by their deadline.
+  void WaitUntilIdle() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* count) { return *count == 0; }, &count_));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int count_ = 0;
+};
 
 // A wait drawn uniformly from [d/2, d], d = BackoffBound(policy, retry).
 // Thread-safe.
@@ -36,18 +64,23 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
 
   // `idempotent`: whether a repeat of `request` is safe; otherwise there is one
   // attempt only.
-  static void Start(std::shared_ptr<DbServerStub> stub, StubMethod method,
+  // `stub` must stay alive while `in_flight` counts the call (see InFlightCalls).
+  static void Start(DbServerStub* stub, std::shared_ptr<InFlightCalls> in_flight, StubMethod method,
                     const RetryPolicy& policy, bool idempotent, Request request,
                     absl::Time deadline, ResultCallback<Response> done) {
-    std::shared_ptr<RetryLoop> loop(new RetryLoop(std::move(stub), method, policy, idempotent,
-                                                  std::move(request), deadline, std::move(done)));
+    in_flight->Begin();
+    std::shared_ptr<RetryLoop> loop(new RetryLoop(stub, std::move(in_flight), method, policy,
+                                                  idempotent, std::move(request), deadline,
+                                                  std::move(done)));
     loop->Attempt();
   }
 
  private:
-  RetryLoop(std::shared_ptr<DbServerStub> stub, StubMethod method, const RetryPolicy& policy,
-            bool idempotent, Request request, absl::Time deadline, ResultCallback<Response> done)
-      : stub_(std::move(stub)),
+  RetryLoop(DbServerStub* stub, std::shared_ptr<InFlightCalls> in_flight, StubMethod method,
+            const RetryPolicy& policy, bool idempotent, Request request, absl::Time deadline,
+            ResultCallback<Response> done)
+      : stub_(stub),
+        in_flight_(std::move(in_flight)),
         method_(method),
         policy_(policy),
         idempotent_(idempotent),
@@ -68,14 +101,14 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
 
   void OnAttemptDone(absl::StatusOr<Response> result) {
     if (result.ok() || !idempotent_ || !IsRetryable(result.status())) {
-      done_(std::move(result));
+      Finish(std::move(result));
       return;
     }
     const absl::Time now = absl::Now();
     const absl::Time resume = now + JitteredBackoff(policy_, attempts_);
     if (attempts_ >= policy_.max_attempts || resume >= deadline_ ||
         resume > first_attempt_ + policy_.max_retry_time) {
-      done_(GaveUp(result.status(), attempts_, now - first_attempt_));
+      Finish(GaveUp(result.status(), attempts_, now - first_attempt_));
       return;
     }
     // The alarm owns itself through its callback and is released there once it
@@ -87,11 +120,19 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
     });
   }
 
+  // The stub is not used after this: the connection may go away once `done_`
+  // has the result.
+  void Finish(absl::StatusOr<Response> result) {
+    in_flight_->End();
+    done_(std::move(result));
+  }
+
   // Keeps gRPC initialised while the loop lives: the stub need not own a channel
   // (tests), and an alarm must never be the last gRPC object when the next one
   // is created, or gRPC shuts down underneath it.
   grpc::GrpcLibraryCodegen grpc_library_;
-  std::shared_ptr<DbServerStub> stub_;
+  DbServerStub* stub_;
+  std::shared_ptr<InFlightCalls> in_flight_;
   StubMethod method_;
   RetryPolicy policy_;
   bool idempotent_;
