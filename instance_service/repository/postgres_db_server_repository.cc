@@ -543,15 +543,20 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
     auto current = RequireRow(connection, kGet, id);
     if (!current.ok()) return current.status();
     if (current->state != PoolState::kActive) {
-      return ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition,
-          absl::StrCat("db server ", id, " is ", StateToText(current->state), ", not ACTIVE"),
-          "DB_SERVER_NOT_ACTIVE");
+      return WithErrorMetadata(
+          ErrorWithReason(
+              absl::StatusCode::kFailedPrecondition,
+              absl::StrCat("db server ", id, " is ", StateToText(current->state), ", not ACTIVE"),
+              "DB_SERVER_NOT_ACTIVE"),
+          {{"state", StateToText(current->state)}});
     }
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           absl::StrCat("db server ", id, " is full (", current->instance_count,
-                                        " of ", current->max_instances, ")"),
-                           "DB_SERVER_FULL");
+    return WithErrorMetadata(
+        ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                        absl::StrCat("db server ", id, " is full (", current->instance_count,
+                                     " of ", current->max_instances, ")"),
+                        "DB_SERVER_FULL"),
+        {{"instance_count", absl::StrCat(current->instance_count)},
+         {"max_instances", absl::StrCat(current->max_instances)}});
   });
 }
 

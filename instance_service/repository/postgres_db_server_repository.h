@@ -34,6 +34,9 @@ namespace dbs::instance {
 //     them);
 //   - a CHECK violation on write is FAILED_PRECONDITION CAPACITY_BELOW_COUNT for
 //     max_instances < instance_count, else INVALID_ARGUMENT INVALID_FIELD;
+//   - ErrorInfo metadata (error_reason.h) only the row knows: DB_SERVER_FULL
+//     carries instance_count and max_instances, DB_SERVER_NOT_ACTIVE carries state
+//     (the column text, e.g. "DRAINING"); the caller adds id / server_type;
 //   - persistent serialization conflicts are UNAVAILABLE SERVER_OVERLOADED, and a
 //     pool with every connection busy past PgPoolOptions::max_wait is too.
 //

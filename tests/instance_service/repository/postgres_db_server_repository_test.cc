@@ -363,8 +363,10 @@ TEST_CASE("Increment counts up to max_instances, then DB_SERVER_FULL") {
   CHECK(one->instance_count == 1);
   CHECK(one->version == server.version + 1);
   REQUIRE(db.repository.Increment(server.id, std::nullopt, Within()).ok());
-  CHECK(CodeAndReason(db.repository.Increment(server.id, std::nullopt, Within()).status()) ==
-        "FAILED_PRECONDITION DB_SERVER_FULL");
+  const absl::Status full = db.repository.Increment(server.id, std::nullopt, Within()).status();
+  CHECK(CodeAndReason(full) == "FAILED_PRECONDITION DB_SERVER_FULL");
+  CHECK(dbs::instance::ErrorMetadataOf(full) ==
+        std::map<std::string, std::string>{{"instance_count", "2"}, {"max_instances", "2"}});
   CHECK(CodeAndReason(db.repository.Increment(kMissingId, std::nullopt, Within()).status()) ==
         "NOT_FOUND DB_SERVER_NOT_FOUND");
   CHECK(db.Scalar("SELECT instance_count FROM db_servers") == "2");
@@ -374,8 +376,10 @@ TEST_CASE("Increment of a server that is not ACTIVE is DB_SERVER_NOT_ACTIVE") {
   MigratedDatabase db;
   auto created = db.repository.Create(NewServer("pg-a"), std::nullopt, Within());
   REQUIRE(created.ok());
-  CHECK(CodeAndReason(db.repository.Increment(created->id, std::nullopt, Within()).status()) ==
-        "FAILED_PRECONDITION DB_SERVER_NOT_ACTIVE");
+  const absl::Status inactive =
+      db.repository.Increment(created->id, std::nullopt, Within()).status();
+  CHECK(CodeAndReason(inactive) == "FAILED_PRECONDITION DB_SERVER_NOT_ACTIVE");
+  CHECK(dbs::instance::ErrorMetadataOf(inactive).at("state") == "PROVISIONING");
   CHECK(db.Scalar("SELECT instance_count FROM db_servers") == "0");
 }
 
