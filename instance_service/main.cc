@@ -3,6 +3,8 @@
 //
 //   instance-service [flags]           migrate (unless --migrate_on_start=false), then serve
 //   instance-service migrate [flags]   apply pending migrations and exit (Kubernetes job)
+//   instance-service migrate --contract  also apply the contract migrations (drop the
+//                                        legacy columns): only after the old service is gone
 //
 // Flags fall back to INSTANCE_SERVICE_* environment variables; the database URL
 // is never logged, since it may hold a password.
@@ -49,13 +51,19 @@ ABSL_FLAG(int64_t, readiness_interval_ms,
 ABSL_FLAG(bool, migrate_on_start, EnvOr("INSTANCE_SERVICE_MIGRATE_ON_START", int64_t{1}) != 0,
           "Apply pending migrations before serving (safe with several replicas: advisory "
           "lock) [env INSTANCE_SERVICE_MIGRATE_ON_START=0|1]");
+// Deliberately no environment fallback: a Deployment's env must never turn it on.
+ABSL_FLAG(bool, contract, false,
+          "With `migrate` only: also apply the contract migrations, which drop the legacy "
+          "db_servers columns the old database-service uses (deploy/MIGRATION.md, step 6)");
 
 namespace {
 
 constexpr char kReadinessService[] = "instance.v1.DbServerService";
 
-int Migrate(const std::string& database_url) {
-  dbs::instance::Migrator migrator(database_url);
+int Migrate(const std::string& database_url, bool contract = false) {
+  dbs::instance::Migrator migrator(database_url, contract
+                                                     ? dbs::instance::Migrator::Scope::kContract
+                                                     : dbs::instance::Migrator::Scope::kExpand);
   auto applied = migrator.Run(absl::Now() + absl::Minutes(5));
   if (!applied.ok()) {
     LOG(ERROR) << "migrations failed: " << applied.status();
@@ -125,8 +133,13 @@ int main(int argc, char** argv) {
   }
   if (positional.size() > 2 ||
       (positional.size() == 2 && std::string(positional[1]) != "migrate")) {
-    LOG(ERROR) << "unknown command; usage: instance-service [migrate] [flags]";
+    LOG(ERROR) << "unknown command; usage: instance-service [migrate [--contract]] [flags]";
     return EXIT_FAILURE;
   }
-  return positional.size() == 2 ? Migrate(database_url) : Serve(database_url);
+  if (absl::GetFlag(FLAGS_contract) && positional.size() != 2) {
+    LOG(ERROR) << "--contract is only valid with `instance-service migrate`";
+    return EXIT_FAILURE;
+  }
+  return positional.size() == 2 ? Migrate(database_url, absl::GetFlag(FLAGS_contract))
+                                : Serve(database_url);
 }

@@ -38,10 +38,15 @@ constexpr PgStatement kSelectVersions = {"dbs_migrations_versions",
 constexpr PgStatement kRecordVersion = {
     "dbs_migrations_record", "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)"};
 
-std::vector<Migration> Embedded() {
+std::vector<Migration> Embedded(Migrator::Scope scope) {
   std::vector<Migration> migrations;
   for (const EmbeddedMigration& embedded : EmbeddedMigrations()) {
     migrations.push_back({embedded.version, embedded.name, embedded.sql});
+  }
+  if (scope == Migrator::Scope::kContract) {
+    for (const EmbeddedMigration& embedded : EmbeddedContractMigrations()) {
+      migrations.push_back({embedded.version, embedded.name, embedded.sql});
+    }
   }
   return migrations;
 }
@@ -79,7 +84,8 @@ absl::StatusOr<std::vector<int>> ReadVersions(PgConnection& connection) {
 
 }  // namespace
 
-Migrator::Migrator(std::string conninfo) : Migrator(std::move(conninfo), Embedded()) {}
+Migrator::Migrator(std::string conninfo, Scope scope)
+    : Migrator(std::move(conninfo), Embedded(scope)) {}
 
 Migrator::Migrator(std::string conninfo, std::vector<Migration> migrations)
     : conninfo_(std::move(conninfo)), migrations_(std::move(migrations)) {
@@ -104,13 +110,19 @@ absl::StatusOr<std::vector<int>> Migrator::Run(absl::Time deadline) const {
         if (!locked.ok()) return Annotate(locked.status(), "taking the migration lock");
         auto limited = connection.Execute(kLimitLockWaits, {});
         if (!limited.ok()) return limited.status();
+        // Read first: with nothing pending, no DDL runs (and none needs privileges).
+        auto versions = ReadVersions(connection);
+        if (!versions.ok()) return Annotate(versions.status(), "reading schema_migrations");
+        const std::set<int> done(versions->begin(), versions->end());
+        std::vector<const Migration*> pending;
+        for (const Migration& migration : migrations_) {
+          if (done.count(migration.version) == 0) pending.push_back(&migration);
+        }
+        if (pending.empty()) return absl::OkStatus();
         auto created = connection.Execute(kCreateSchemaMigrations);
         if (!created.ok()) return Annotate(created.status(), "creating schema_migrations");
-        auto versions = ReadVersions(connection);
-        if (!versions.ok()) return versions.status();
-        const std::set<int> done(versions->begin(), versions->end());
-        for (const Migration& migration : migrations_) {
-          if (done.count(migration.version) > 0) continue;
+        for (const Migration* next : pending) {
+          const Migration& migration = *next;
           auto result = connection.Execute(migration.sql);
           if (!result.ok()) {
             return Annotate(result.status(), absl::StrCat("migration ", migration.name));
@@ -142,8 +154,8 @@ absl::StatusOr<std::vector<int>> Migrator::AppliedVersions(absl::Time deadline) 
   return versions;
 }
 
-absl::Status RunMigrations(const std::string& conninfo) {
-  auto applied = Migrator(conninfo).Run(absl::Now() + absl::Minutes(5));
+absl::Status RunMigrations(const std::string& conninfo, Migrator::Scope scope) {
+  auto applied = Migrator(conninfo, scope).Run(absl::Now() + absl::Minutes(5));
   return applied.status();
 }
 

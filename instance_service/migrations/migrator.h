@@ -21,8 +21,11 @@ struct Migration {
 //
 // Run() opens its own connection and, in ONE transaction under
 // pg_advisory_xact_lock (so replicas starting together queue up instead of racing),
-// creates `schema_migrations` if needed, applies every migration whose version is
-// not recorded there, and records each. All or nothing: a failing migration rolls
+// reads the versions recorded in `schema_migrations`. When none is pending it stops
+// there: no DDL at all, so a role that may only SELECT schema_migrations (the
+// least-privileged `instance_service`, deploy/sql/grants.sql) can run it on a current
+// schema. Otherwise it creates `schema_migrations` if needed, applies every migration
+// whose version is not recorded there, and records each. All or nothing: a failing migration rolls
 // back every one applied by that run. Running it again is a no-op. Versions in the
 // table that this binary does not know (a newer binary migrated first) are left
 // alone. While the advisory lock is held, each table lock a migration needs is
@@ -38,8 +41,16 @@ struct Migration {
 // Thread-safe: Run() may be called from several threads or processes at once.
 class Migrator {
  public:
-  // The migrations compiled into the binary from instance_service/migrations/sql.
-  explicit Migrator(std::string conninfo);
+  // Which embedded migrations a Migrator applies.
+  enum class Scope {
+    kExpand,    // instance_service/migrations/sql: start-up and `migrate`
+    kContract,  // those and instance_service/migrations/contract: `migrate --contract`,
+                // only once no old writer of the legacy columns is left
+  };
+
+  // The migrations compiled into the binary from instance_service/migrations/sql,
+  // plus contract/ when `scope` is kContract.
+  explicit Migrator(std::string conninfo, Scope scope = Scope::kExpand);
   // An explicit list (tests).
   Migrator(std::string conninfo, std::vector<Migration> migrations);
 
@@ -54,9 +65,10 @@ class Migrator {
   std::vector<Migration> migrations_;
 };
 
-// What `instance-service migrate` and start-up call: Migrator(conninfo).Run() with
-// a 5 minute deadline.
-absl::Status RunMigrations(const std::string& conninfo);
+// What `instance-service migrate` and start-up call: Migrator(conninfo, scope).Run()
+// with a 5 minute deadline.
+absl::Status RunMigrations(const std::string& conninfo,
+                           Migrator::Scope scope = Migrator::Scope::kExpand);
 
 }  // namespace dbs::instance
 

@@ -15,7 +15,9 @@ namespace dbs::instance {
 // Text forms of values crossing the SQL boundary as `$n` parameters or text
 // results. Pure functions; no database needed.
 
-// db_servers.status / db_servers.health values ("ACTIVE", "HEALTHY", ...).
+// db_servers.state / db_servers.health values ("ACTIVE", "HEALTHY", ...). The
+// legacy lowercase `status`/`health_status` columns of an adopted table are kept in
+// step by the database (migration 0001), never read or written here.
 const char* StateToText(PoolState state);
 const char* HealthToText(PoolHealth health);
 std::optional<PoolState> StateFromText(absl::string_view text);

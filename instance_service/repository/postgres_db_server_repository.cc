@@ -21,19 +21,19 @@ using postgres::PgStatement;
 // The columns of one db server, in the order ParseRecord() reads them. Unqualified,
 // so the same list reads db_servers, an UPDATE's RETURNING * and a replayed
 // jsonb_populate_record(). Labels come back as two aligned text[] (keys, values).
-#define DBS_DB_SERVER_COLUMNS                                                         \
-  "id::text, display_name, host, port, server_type, status, health, health_message, " \
-  "(extract(epoch FROM last_health_check_time) * 1000000)::bigint, "                  \
-  "instance_count, max_instances, "                                                   \
-  "ARRAY(SELECT l.key FROM jsonb_each_text(labels) AS l ORDER BY l.key), "            \
-  "ARRAY(SELECT l.value FROM jsonb_each_text(labels) AS l ORDER BY l.key), "          \
-  "(extract(epoch FROM create_time) * 1000000)::bigint, "                             \
+#define DBS_DB_SERVER_COLUMNS                                                        \
+  "id::text, display_name, host, port, server_type, state, health, health_message, " \
+  "(extract(epoch FROM last_health_check_time) * 1000000)::bigint, "                 \
+  "instance_count, max_instances, "                                                  \
+  "ARRAY(SELECT l.key FROM jsonb_each_text(labels) AS l ORDER BY l.key), "           \
+  "ARRAY(SELECT l.value FROM jsonb_each_text(labels) AS l ORDER BY l.key), "         \
+  "(extract(epoch FROM create_time) * 1000000)::bigint, "                            \
   "(extract(epoch FROM update_time) * 1000000)::bigint, version"
 constexpr int kColumnCount = 16;
 
 // Eligible for FindAvailable/Allocate; must match db_servers_available_idx.
-#define DBS_AVAILABLE_WHERE                                                             \
-  "server_type = $1 AND status = 'ACTIVE' AND health = 'HEALTHY' AND instance_count < " \
+#define DBS_AVAILABLE_WHERE                                                            \
+  "server_type = $1 AND state = 'ACTIVE' AND health = 'HEALTHY' AND instance_count < " \
   "max_instances"
 #define DBS_LEAST_LOADED_ORDER "server_type, (instance_count::float8 / max_instances), id"
 #define DBS_BUMP "version = version + 1, update_time = now()"
@@ -52,7 +52,7 @@ constexpr PgStatement kList = {
     " FROM db_servers"
     " WHERE ($1::text IS NULL OR display_name > $1::text)"
     " AND server_type = ALL($2::text[]) AND server_type <> ALL($3::text[])"
-    " AND status = ALL($4::text[]) AND status <> ALL($5::text[])"
+    " AND state = ALL($4::text[]) AND state <> ALL($5::text[])"
     " AND health = ALL($6::text[]) AND health <> ALL($7::text[])"
     " AND display_name = ALL($8::text[]) AND display_name <> ALL($9::text[])"
     " AND NOT EXISTS (SELECT 1 FROM unnest($10::text[], $11::text[]) AS t(key, value)"
@@ -72,7 +72,7 @@ constexpr PgStatement kCreate = {
 constexpr PgStatement kUpdate = {
     "db_servers_update",
     "WITH d AS (UPDATE db_servers SET"
-    " status = COALESCE($2::text, status),"
+    " state = COALESCE($2::text, state),"
     " health = COALESCE($3::text, health),"
     " health_message = COALESCE($4::text, health_message),"
     " last_health_check_time = CASE WHEN $5::bool"
@@ -99,7 +99,7 @@ constexpr PgStatement kFindAvailable = {"db_servers_find_available",
 constexpr PgStatement kIncrement = {
     "db_servers_increment",
     "WITH d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP
-    " WHERE id = $1::uuid AND status = 'ACTIVE' AND instance_count < max_instances"
+    " WHERE id = $1::uuid AND state = 'ACTIVE' AND instance_count < max_instances"
     " RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
 constexpr PgStatement kDecrement = {
     "db_servers_decrement",
@@ -196,7 +196,7 @@ absl::StatusOr<DbServerRecord> ParseRecord(const PgResult& result, int row, int 
   record.server_type = std::string(text(4));
   const auto state = StateFromText(text(5));
   const auto health = HealthFromText(text(6));
-  if (!state || !health) return Internal("db_servers row holds an unknown status or health");
+  if (!state || !health) return Internal("db_servers row holds an unknown state or health");
   record.state = *state;
   record.health = *health;
   record.health_message = std::string(text(7));
@@ -426,8 +426,11 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
   return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
     auto record = QueryRow(connection, kCreate, params);
     if (!record.ok()) {
+      // db_servers_name_key: the legacy unique name, kept in step with display_name
+      // by the expand trigger until the contract migration drops it.
       if (postgres::SqlStateOf(record.status()) == "23505" &&
-          postgres::ConstraintOf(record.status()) == "db_servers_display_name_key") {
+          (postgres::ConstraintOf(record.status()) == "db_servers_display_name_key" ||
+           postgres::ConstraintOf(record.status()) == "db_servers_name_key")) {
         return ErrorWithReason(
             absl::StatusCode::kAlreadyExists,
             absl::StrCat("display_name \"", server.display_name, "\" is already taken"),

@@ -167,8 +167,8 @@ TEST_CASE("grants: instance_service can run what the repository runs") {
   // db_servers: every kind of statement the repository sends.
   CHECK(Run(service, kInsertPool).ok);
   CHECK(Run(service, "SELECT id, display_name, version FROM db_servers "
-                     "WHERE status = 'ACTIVE' ORDER BY id LIMIT 10").ok);
-  CHECK(Run(service, "UPDATE db_servers SET status = 'ACTIVE', health = 'HEALTHY', "
+                     "WHERE state = 'ACTIVE' ORDER BY id LIMIT 10").ok);
+  CHECK(Run(service, "UPDATE db_servers SET state = 'ACTIVE', health = 'HEALTHY', "
                      "version = version + 1, update_time = now() "
                      "WHERE display_name = 'pool-a'").ok);
   // Allocate: row locks need UPDATE as well as SELECT.

@@ -188,7 +188,7 @@ TEST_CASE("UpdateDbServer refuses a state change the lifecycle does not allow") 
       service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response);
   CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(Reason(status) == "INVALID_STATE_TRANSITION");
-  CHECK(QueryScalar(service.database_url(), "SELECT status FROM db_servers") == "PROVISIONING");
+  CHECK(QueryScalar(service.database_url(), "SELECT state FROM db_servers") == "PROVISIONING");
 }
 
 TEST_CASE("UpdateDbServer refuses max_instances below instance_count") {

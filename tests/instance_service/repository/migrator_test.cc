@@ -1,15 +1,21 @@
 // Migrations on a real PostgreSQL: a fresh database, a second run, two concurrent
 // runs, and adopting the legacy table of the old Python database-service.
+#include <cstdint>
+#include <string>
 #include <thread>
+
+#include "absl/random/random.h"
 
 #include <catch2/catch.hpp>
 
 #include "instance_service/migrations/embedded_migrations.h"
 #include "instance_service/migrations/migrator.h"
+#include "tests/instance_service/repository/legacy_schema.h"
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::EmbeddedMigrations;
 using dbs::instance::Migrator;
+using dbs::testing::kLegacySchema;
 using dbs::testing::QueryScalar;
 using dbs::testing::ScratchDatabase;
 
@@ -22,41 +28,6 @@ std::vector<int> AllVersions() {
   for (const auto& migration : EmbeddedMigrations()) versions.push_back(migration.version);
   return versions;
 }
-
-// The shape the old Python service created (see sql/0001_db_servers.sql), with rows
-// in the states it used to write.
-constexpr char kLegacySchema[] = R"sql(
-CREATE TABLE db_servers (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  name varchar(255) NOT NULL UNIQUE,
-  host varchar(255) NOT NULL,
-  port integer NOT NULL DEFAULT 5432,
-  server_type varchar(50) NOT NULL DEFAULT 'postgres',
-  status varchar(50) DEFAULT 'provisioning' CHECK (status IN
-    ('provisioning', 'active', 'draining', 'maintenance', 'failed', 'inactive', 'error')),
-  health_status varchar(50) DEFAULT 'unknown',
-  instance_count integer DEFAULT 0,
-  max_instances integer DEFAULT 100,
-  created_at timestamptz DEFAULT now(),
-  updated_at timestamptz DEFAULT now());
-CREATE TABLE instances (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  db_server_id uuid REFERENCES db_servers(id),
-  name varchar(255) NOT NULL,
-  tenant_id text,
-  created_at timestamptz DEFAULT now());
-INSERT INTO db_servers (id, name, host, port, status, health_status, instance_count,
-                        max_instances, created_at, updated_at) VALUES
-  ('aaaaaaaa-0000-4000-8000-000000000001', 'pool-1', 'pg1.internal', 5432, 'active',
-   'healthy', 3, 50, '2024-01-02 03:04:05+00', '2024-02-03 04:05:06+00'),
-  ('aaaaaaaa-0000-4000-8000-000000000002', 'pool-2', 'pg2.internal', 6432, 'error',
-   NULL, NULL, NULL, '2024-01-02 03:04:05+00', NULL),
-  ('aaaaaaaa-0000-4000-8000-000000000003', 'pool-3', 'pg3.internal', 5432, 'inactive',
-   'ok', 7, 5, '2024-01-02 03:04:05+00', '2024-01-02 03:04:05+00');
-INSERT INTO instances (id, db_server_id, name, tenant_id) VALUES
-  ('bbbbbbbb-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000001',
-   'tenant-db-1', 'acme');
-)sql";
 
 }  // namespace
 
@@ -110,6 +81,43 @@ TEST_CASE("two migrators started together both succeed and apply each version on
         std::to_string(AllVersions().size()));
 }
 
+TEST_CASE(
+    "Run on a current schema issues no DDL so a role that may only read the ledger can run it") {
+  absl::BitGen random;
+  const std::string role =
+      "migrator_test_reader_" + std::to_string(absl::Uniform<uint32_t>(random));
+  {
+    ScratchDatabase database;
+    const std::string db = database.connection_string();
+    REQUIRE(Migrator(db).Run(Soon()).ok());
+    // What deploy/sql/grants.sql gives instance_service on the ledger, and nothing
+    // that would allow DDL (PostgreSQL 15 already keeps CREATE on public from PUBLIC).
+    QueryScalar(db, "CREATE ROLE " + role + " LOGIN; GRANT CONNECT ON DATABASE " + database.name() +
+                        " TO " + role + "; REVOKE CREATE ON SCHEMA public " +
+                        "FROM PUBLIC; GRANT USAGE ON SCHEMA public TO " + role +
+                        "; GRANT SELECT ON schema_migrations TO " + role);
+    const std::string as_reader = db + " user=" + role;
+    auto again = Migrator(as_reader).Run(Soon());
+    REQUIRE(again.ok());
+    CHECK(again->empty());
+    auto with_contract = Migrator(db, Migrator::Scope::kContract).Run(Soon());
+    REQUIRE(with_contract.ok());
+    CHECK(Migrator(as_reader, Migrator::Scope::kContract).Run(Soon()).ok());
+    // The same role with something pending fails on the DDL, changing nothing.
+    std::vector<dbs::instance::Migration> one_more;
+    for (const auto& migration : EmbeddedMigrations()) {
+      one_more.push_back({migration.version, migration.name, migration.sql});
+    }
+    one_more.push_back({99, "0099_more", "CREATE TABLE more_things (x int)"});
+    auto denied = Migrator(as_reader, one_more).Run(Soon());
+    REQUIRE_FALSE(denied.ok());
+    CHECK(QueryScalar(db, "SELECT count(*) FROM schema_migrations") ==
+          std::to_string(AllVersions().size() + 1));  // with the contract's 100
+    CHECK(QueryScalar(db, "SELECT to_regclass('more_things') IS NULL") == "t");
+  }
+  QueryScalar(dbs::testing::AdminConnectionString(), "DROP ROLE " + role);
+}
+
 TEST_CASE("a failing migration rolls back every migration of that run") {
   ScratchDatabase database;
   std::vector<dbs::instance::Migration> migrations = {
@@ -135,24 +143,34 @@ TEST_CASE("migrations adopt the legacy db_servers table without losing rows or t
 
   CHECK(QueryScalar(db, "SELECT count(*) FROM db_servers") == "3");
   CHECK(QueryScalar(db, "SELECT count(*) FROM instances") == "1");
-  // Renamed and normalised, values kept.
+  // Backfilled into the new columns and normalised.
   CHECK(QueryScalar(db,
-                    "SELECT display_name || ' ' || host || ':' || port || ' ' || status "
+                    "SELECT display_name || ' ' || host || ':' || port || ' ' || state "
                     "|| ' ' || health || ' ' || instance_count || '/' || max_instances "
                     "|| ' v' || version FROM db_servers WHERE id = "
                     "'aaaaaaaa-0000-4000-8000-000000000001'") ==
         "pool-1 pg1.internal:5432 ACTIVE HEALTHY 3/50 v1");
+  // The legacy columns are still there, with their values untouched.
+  CHECK(
+      QueryScalar(db,
+                  "SELECT string_agg(name || ' ' || status || ' ' || "
+                  "COALESCE(health_status, 'NULL') || ' ' || (created_at AT TIME ZONE 'UTC')::date "
+                  "|| ' ' || COALESCE((updated_at AT TIME ZONE 'UTC')::date::text, 'NULL'), "
+                  "', ' ORDER BY name) "
+                  "FROM db_servers") ==
+      "pool-1 active healthy 2024-01-02 2024-02-03, pool-2 error NULL 2024-01-02 NULL, "
+      "pool-3 inactive ok 2024-01-02 2024-01-02");
   CHECK(QueryScalar(db,
                     "SELECT create_time = '2024-01-02 03:04:05+00' AND "
                     "update_time = '2024-02-03 04:05:06+00' FROM db_servers WHERE id = "
                     "'aaaaaaaa-0000-4000-8000-000000000001'") == "t");
   CHECK(QueryScalar(db,
-                    "SELECT status || ' ' || health || ' ' || instance_count || '/' || "
+                    "SELECT state || ' ' || health || ' ' || instance_count || '/' || "
                     "max_instances FROM db_servers WHERE display_name = 'pool-2'") ==
         "FAILED UNKNOWN 0/1");
   // Over capacity in the old table: capacity raised to the count, nothing lost.
   CHECK(QueryScalar(db,
-                    "SELECT status || ' ' || health || ' ' || instance_count || '/' || "
+                    "SELECT state || ' ' || health || ' ' || instance_count || '/' || "
                     "max_instances FROM db_servers WHERE display_name = 'pool-3'") ==
         "MAINTENANCE HEALTHY 7/7");
   // The FK survives (exactly one) and is enforced both ways.
@@ -170,7 +188,7 @@ TEST_CASE("migrations adopt the legacy db_servers table without losing rows or t
   // The new constraints hold on the adopted table.
   for (const char* violation :
        {"UPDATE db_servers SET instance_count = max_instances + 1",
-        "UPDATE db_servers SET status = 'active'", "UPDATE db_servers SET port = 0",
+        "UPDATE db_servers SET state = 'active'", "UPDATE db_servers SET port = 0",
         "UPDATE db_servers SET health = 'fine'", "UPDATE db_servers SET max_instances = 0",
         "INSERT INTO db_servers (display_name, host, port, server_type, max_instances) "
         "VALUES ('pool-1', 'h', 1, 'postgres', 1)"}) {
@@ -183,7 +201,7 @@ TEST_CASE("migrations adopt the legacy db_servers table without losing rows or t
   CHECK(QueryScalar(db,
                     "INSERT INTO db_servers (display_name, host, port, server_type, "
                     "max_instances) VALUES ('pool-4', 'h', 1, 'postgres', 3) "
-                    "RETURNING status || ' ' || health || ' ' || instance_count || ' ' "
+                    "RETURNING state || ' ' || health || ' ' || instance_count || ' ' "
                     "|| labels::text || ' v' || version") == "PROVISIONING UNKNOWN 0 {} v1");
 }
 

@@ -350,7 +350,7 @@ TEST_CASE("FindAvailable is an index scan on db_servers_available_idx") {
   const std::string plan = db.Scalar(
       "SET enable_seqscan = off; "
       "EXPLAIN (FORMAT JSON) SELECT id FROM db_servers WHERE server_type = 'postgres' "
-      "AND status = 'ACTIVE' AND health = 'HEALTHY' AND instance_count < max_instances "
+      "AND state = 'ACTIVE' AND health = 'HEALTHY' AND instance_count < max_instances "
       "ORDER BY server_type, (instance_count::float8 / max_instances), id LIMIT 1");
   CHECK_THAT(plan, Catch::Contains("db_servers_available_idx"));
 }

@@ -1,0 +1,352 @@
+// Expand/contract on a real PostgreSQL: the old Python database-service and
+// instance-service run side by side on an adopted legacy db_servers table (migration
+// 0001 and its sync trigger), then the contract migration drops the legacy half. The
+// "old writer" and "old reader" below are the statements the old service sends.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "instance_service/migrations/migrator.h"
+#include "instance_service/repository/postgres_db_server_repository.h"
+#include "tests/instance_service/repository/legacy_schema.h"
+#include "tests/instance_service/repository/repository_fixture.h"
+
+using dbs::instance::DbServerChanges;
+using dbs::instance::DbServerRecord;
+using dbs::instance::FilterField;
+using dbs::instance::FilterTerm;
+using dbs::instance::ListQuery;
+using dbs::instance::Migrator;
+using dbs::instance::PoolHealth;
+using dbs::instance::PoolState;
+using dbs::testing::CodeAndReason;
+using dbs::testing::NewServer;
+using dbs::testing::QueryScalar;
+using dbs::testing::ScratchDatabase;
+using dbs::testing::Within;
+
+namespace {
+
+constexpr char kPool1[] = "aaaaaaaa-0000-4000-8000-000000000001";
+constexpr char kPool3[] = "aaaaaaaa-0000-4000-8000-000000000003";
+
+// The old service's allocation query: every eligible pool, least loaded first.
+constexpr char kOldReader[] =
+    "SELECT COALESCE(string_agg(name, ',' ORDER BY instance_count::float8 / max_instances, "
+    "id), '') FROM db_servers WHERE server_type = 'postgres' AND status = 'active' "
+    "AND health_status = 'healthy' AND instance_count < max_instances";
+// The same pools by name, to compare with a listing.
+constexpr char kOldReaderByName[] =
+    "SELECT COALESCE(string_agg(name, ',' ORDER BY name), '') FROM db_servers "
+    "WHERE status = 'active' AND health_status = 'healthy' AND instance_count < max_instances";
+
+// Every column of db_servers with its type, nullability and default, by name: two
+// databases with the same signature have the same table.
+constexpr char kColumnSignature[] =
+    "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable || ' ' || "
+    "COALESCE(column_default, '-'), ', ' ORDER BY column_name) FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = 'db_servers'";
+constexpr char kLegacyColumnCount[] =
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name = 'db_servers' AND column_name IN "
+    "('name', 'status', 'health_status', 'created_at', 'updated_at')";
+constexpr char kSyncObjectCount[] =
+    "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'db_servers'::regclass "
+    "AND NOT tgisinternal) + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'db_servers_%')";
+
+// A scratch database, optionally holding the legacy table, migrated, with the
+// repository on it.
+struct Database {
+  explicit Database(bool legacy) {
+    if (legacy) QueryScalar(url(), dbs::testing::kLegacySchema);
+    REQUIRE(dbs::instance::RunMigrations(url()).ok());
+  }
+  const std::string& url() const { return database.connection_string(); }
+  std::string Scalar(const std::string& sql) const { return QueryScalar(url(), sql); }
+  dbs::postgres::PgPoolOptions PoolOptions() const {
+    dbs::postgres::PgPoolOptions options;
+    options.conninfo = url();
+    options.max_connections = 4;
+    return options;
+  }
+  // Runs `sql` (committed when accepted) and says whether PostgreSQL accepted it.
+  bool Accepts(const std::string& sql) const {
+    return Scalar("DO $$ BEGIN BEGIN " + sql +
+                  "; EXCEPTION WHEN OTHERS THEN PERFORM set_config('dbs.outcome', 'rejected', "
+                  "false); RETURN; END; PERFORM set_config('dbs.outcome', 'accepted', false); "
+                  "END $$; SELECT current_setting('dbs.outcome')") == "accepted";
+  }
+
+  ScratchDatabase database;
+  dbs::postgres::PgPool pool{PoolOptions()};
+  dbs::instance::PostgresDbServerRepository repository{&pool};
+};
+
+DbServerRecord Get(Database& db, const std::string& id) {
+  auto record = db.repository.Get(id, Within());
+  REQUIRE(record.ok());
+  return *record;
+}
+
+DbServerRecord Update(Database& db, const std::string& id, const DbServerChanges& changes) {
+  auto updated = db.repository.Update(id, changes, std::nullopt, nullptr, std::nullopt, Within());
+  REQUIRE(updated.ok());
+  return *updated;
+}
+
+DbServerChanges StateAndHealth(PoolState state, PoolHealth health) {
+  DbServerChanges changes;
+  changes.state = state;
+  changes.health = health;
+  return changes;
+}
+
+// The display names a ListDbServers with `state = ACTIVE AND health = HEALTHY` returns.
+std::string ActiveHealthyNames(Database& db) {
+  ListQuery query;
+  FilterTerm state;
+  state.field = FilterField::kState;
+  state.state = PoolState::kActive;
+  FilterTerm health;
+  health.field = FilterField::kHealth;
+  health.health = PoolHealth::kHealthy;
+  query.terms = {state, health};
+  auto page = db.repository.List(query, Within());
+  REQUIRE(page.ok());
+  std::string names;
+  for (const auto& record : page->records) {
+    if (record.instance_count >= record.max_instances) continue;
+    names += (names.empty() ? "" : ",") + record.display_name;
+  }
+  return names;
+}
+
+// The legacy columns of one row as the old reader sees them.
+std::string LegacyView(const Database& db, const std::string& id) {
+  return db.Scalar(
+      "SELECT name || ' ' || status || ' ' || health_status || ' ' || instance_count || '/' || "
+      "max_instances || ' ' || (created_at = create_time) || ' ' || (updated_at = update_time) "
+      "FROM db_servers WHERE id = '" +
+      id + "'");
+}
+
+}  // namespace
+
+TEST_CASE("side by side: the old writer's SQL still works and the repository sees it") {
+  Database db(/*legacy=*/true);
+  const DbServerRecord pool1 = Get(db, kPool1);
+  CHECK(pool1.version == 1);
+  CHECK(db.Scalar(kOldReader) == "pool-1");
+
+  // An old-writer INSERT: legacy columns only.
+  const std::string id = db.Scalar(
+      "INSERT INTO db_servers (name, host, port, server_type, status, health_status, "
+      "max_instances) VALUES ('legacy-4', 'pg4.internal', 5433, 'postgres', 'active', "
+      "'healthy', 2) RETURNING id");
+  DbServerRecord inserted = Get(db, id);
+  CHECK(inserted.display_name == "legacy-4");
+  CHECK(inserted.state == PoolState::kActive);
+  CHECK(inserted.health == PoolHealth::kHealthy);
+  CHECK(inserted.instance_count == 0);
+  CHECK(inserted.max_instances == 2);
+  CHECK(inserted.labels.empty());
+  CHECK(inserted.version == 1);
+  CHECK(LegacyView(db, id) == "legacy-4 active healthy 0/2 true true");
+  // With the legacy defaults: only name and host, as the old provisioning did.
+  const std::string bare = db.Scalar(
+      "INSERT INTO db_servers (name, host) VALUES ('legacy-5', 'pg5.internal') RETURNING id");
+  CHECK(Get(db, bare).state == PoolState::kProvisioning);
+  CHECK(Get(db, bare).health == PoolHealth::kUnknown);
+  CHECK(Get(db, bare).max_instances == 100);
+  CHECK(LegacyView(db, bare) == "legacy-5 provisioning unknown 0/100 true true");
+  CHECK(db.Scalar(kOldReader) == "legacy-4,pool-1");
+  CHECK(ActiveHealthyNames(db) == "legacy-4,pool-1");
+
+  // An old-writer status change: the new state follows, version and update_time move.
+  REQUIRE(db.Accepts("UPDATE db_servers SET status = 'inactive' WHERE name = 'legacy-4'"));
+  DbServerRecord deactivated = Get(db, id);
+  CHECK(deactivated.state == PoolState::kMaintenance);
+  CHECK(deactivated.version == 2);
+  CHECK(deactivated.update_time >= inserted.update_time);
+  CHECK(LegacyView(db, id) == "legacy-4 inactive healthy 0/2 true true");
+  // An etag taken before the old writer's write no longer matches.
+  CHECK(CodeAndReason(db.repository
+                          .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
+                                  inserted.version, nullptr, std::nullopt, Within())
+                          .status()) == "ABORTED ETAG_MISMATCH");
+  REQUIRE(
+      db.Accepts("UPDATE db_servers SET status = 'error', health_status = 'unhealthy' "
+                 "WHERE name = 'legacy-4'"));
+  CHECK(Get(db, id).state == PoolState::kFailed);
+  CHECK(Get(db, id).health == PoolHealth::kUnhealthy);
+  CHECK(Get(db, id).version == 3);
+
+  // The old writer's increment, guarded the way it always was.
+  REQUIRE(
+      db.Accepts("UPDATE db_servers SET instance_count = instance_count + 1 "
+                 "WHERE id = '" +
+                 std::string(kPool1) + "' AND instance_count < max_instances"));
+  const DbServerRecord incremented = Get(db, kPool1);
+  CHECK(incremented.instance_count == 4);
+  CHECK(incremented.version == 2);
+  CHECK(incremented.update_time > pool1.update_time);  // was 2024-02-03
+  CHECK(LegacyView(db, kPool1) == "pool-1 active healthy 4/50 true true");
+  // An unguarded one on a full pool is now refused instead of over-filling it.
+  CHECK_FALSE(
+      db.Accepts("UPDATE db_servers SET instance_count = instance_count + 1 "
+                 "WHERE id = '" +
+                 std::string(kPool3) + "'"));
+  // A rename by the old writer reaches display_name; a duplicate name is still refused.
+  REQUIRE(db.Accepts("UPDATE db_servers SET name = 'legacy-5b' WHERE name = 'legacy-5'"));
+  CHECK(Get(db, bare).display_name == "legacy-5b");
+  CHECK_FALSE(db.Accepts("INSERT INTO db_servers (name, host) VALUES ('pool-1', 'h')"));
+
+  // The old reader and ListDbServers agree.
+  CHECK(db.Scalar(kOldReader) == "pool-1");
+  CHECK(db.Scalar(kOldReaderByName) == ActiveHealthyNames(db));
+  CHECK(ActiveHealthyNames(db) == "pool-1");
+  CHECK(db.Scalar("SELECT count(*) FROM db_servers") == "5");
+  // Every pair in step, except the one legacy NULL nobody has written since (pool-2's
+  // updated_at; its update_time was backfilled from created_at).
+  CHECK(db.Scalar("SELECT string_agg(name, ',') FROM db_servers WHERE "
+                  "name IS DISTINCT FROM display_name OR created_at IS DISTINCT FROM create_time "
+                  "OR updated_at IS DISTINCT FROM update_time") == "pool-2");
+}
+
+TEST_CASE("side by side: the old reader sees what the repository writes") {
+  Database db(/*legacy=*/true);
+
+  auto created = db.repository.Create(NewServer("new-1", 3), std::nullopt, Within());
+  REQUIRE(created.ok());
+  CHECK(created->state == PoolState::kProvisioning);
+  CHECK(created->version == 1);
+  CHECK(LegacyView(db, created->id) == "new-1 provisioning unknown 0/3 true true");
+
+  const DbServerRecord active =
+      Update(db, created->id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+  CHECK(active.version == 2);  // bumped once: the trigger adds nothing to a new write
+  CHECK(LegacyView(db, created->id) == "new-1 active healthy 0/3 true true");
+  CHECK(db.Scalar(kOldReader) == "new-1,pool-1");  // 0/3 before 3/50
+
+  auto incremented = db.repository.Increment(created->id, std::nullopt, Within());
+  REQUIRE(incremented.ok());
+  CHECK(incremented->version == 3);
+  CHECK(LegacyView(db, created->id) == "new-1 active healthy 1/3 true true");
+
+  // Allocate takes the least loaded: pool-1 (3/50), then new-1 once pool-1 is fuller.
+  auto allocated = db.repository.Allocate("postgres", std::nullopt, Within());
+  REQUIRE(allocated.ok());
+  CHECK(allocated->id == kPool1);
+  CHECK(allocated->instance_count == 4);
+  CHECK(allocated->version == 2);
+  CHECK(LegacyView(db, kPool1) == "pool-1 active healthy 4/50 true true");
+  CHECK(db.Scalar(kOldReader) == "pool-1,new-1");  // 4/50 before 1/3
+  CHECK(db.Scalar(kOldReaderByName) == ActiveHealthyNames(db));
+
+  // Every new state and health reaches the legacy vocabulary.
+  const std::vector<std::pair<PoolState, std::string>> states = {
+      {PoolState::kDraining, "inactive"},
+      {PoolState::kMaintenance, "inactive"},
+      {PoolState::kFailed, "error"},
+      {PoolState::kProvisioning, "provisioning"},
+      {PoolState::kActive, "active"}};
+  for (const auto& [state, legacy] : states) {
+    Update(db, created->id, StateAndHealth(state, PoolHealth::kDegraded));
+    CHECK(db.Scalar("SELECT status || ' ' || health_status FROM db_servers WHERE id = '" +
+                    created->id + "'") == legacy + " degraded");
+  }
+  Update(db, created->id, StateAndHealth(PoolState::kDraining, PoolHealth::kUnhealthy));
+  CHECK(db.Scalar("SELECT health_status FROM db_servers WHERE id = '" + created->id + "'") ==
+        "unhealthy");
+  // A later old-writer write that leaves status alone keeps DRAINING (not MAINTENANCE).
+  REQUIRE(db.Accepts("UPDATE db_servers SET instance_count = instance_count - 1 WHERE id = '" +
+                     created->id + "'"));
+  CHECK(Get(db, created->id).state == PoolState::kDraining);
+  CHECK(Get(db, created->id).instance_count == 0);
+  CHECK(db.Scalar(kOldReader) == "pool-1");
+  CHECK(ActiveHealthyNames(db) == "pool-1");
+
+  // A display_name taken by a legacy row (its unique name) is ALREADY_EXISTS.
+  CHECK(CodeAndReason(db.repository.Create(NewServer("pool-3"), std::nullopt, Within()).status()) ==
+        "ALREADY_EXISTS DISPLAY_NAME_TAKEN");
+  // Delete still sees the tenant of pool-1 and the FK.
+  CHECK(CodeAndReason(db.repository.Delete(kPool1, std::nullopt, false, std::nullopt, Within())) ==
+        "FAILED_PRECONDITION DB_SERVER_IN_USE");
+  REQUIRE(db.repository.Delete(created->id, std::nullopt, false, std::nullopt, Within()).ok());
+  CHECK(db.Scalar("SELECT count(*) FROM db_servers") == "3");
+}
+
+TEST_CASE("contract drops the legacy columns and the trigger and the repository keeps working") {
+  Database db(/*legacy=*/true);
+  Database fresh(/*legacy=*/false);
+  REQUIRE(db.Scalar(kLegacyColumnCount) == "5");
+  REQUIRE(db.Scalar(kSyncObjectCount) == "6");  // the trigger and its five functions
+
+  // The expand-only migrator never applies the contract, however often it runs.
+  auto expand_again = Migrator(db.url()).Run(absl::Now() + absl::Seconds(60));
+  REQUIRE(expand_again.ok());
+  CHECK(expand_again->empty());
+  CHECK(db.Scalar(kLegacyColumnCount) == "5");
+
+  auto contracted =
+      Migrator(db.url(), Migrator::Scope::kContract).Run(absl::Now() + absl::Minutes(1));
+  REQUIRE(contracted.ok());
+  CHECK(*contracted == std::vector<int>{100});
+  CHECK(db.Scalar("SELECT name FROM schema_migrations WHERE version = 100") ==
+        "0100_drop_legacy_columns");
+  CHECK(db.Scalar(kLegacyColumnCount) == "0");
+  CHECK(db.Scalar(kSyncObjectCount) == "0");
+  CHECK(db.Scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'db_servers_name_key'") ==
+        "0");
+  // The same table a fresh database has, and nothing lost.
+  CHECK(db.Scalar(kColumnSignature) == fresh.Scalar(kColumnSignature));
+  CHECK(db.Scalar("SELECT count(*) FROM db_servers") == "3");
+  CHECK(db.Scalar("SELECT count(*) FROM instances") == "1");
+  // The old writer's SQL fails from here on: step 6 only.
+  CHECK_FALSE(db.Accepts("UPDATE db_servers SET status = 'inactive'"));
+
+  const DbServerRecord pool1 = Get(db, kPool1);
+  CHECK(pool1.display_name == "pool-1");
+  CHECK(pool1.state == PoolState::kActive);
+  CHECK(pool1.instance_count == 3);
+  auto created = db.repository.Create(NewServer("after-contract", 2), std::nullopt, Within());
+  REQUIRE(created.ok());
+  CHECK(created->state == PoolState::kProvisioning);
+  CHECK(created->health == PoolHealth::kUnknown);
+  CHECK(created->version == 1);
+  Update(db, created->id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+  auto incremented = db.repository.Increment(created->id, std::nullopt, Within());
+  REQUIRE(incremented.ok());
+  CHECK(incremented->version == 3);
+  auto allocated = db.repository.Allocate("postgres", std::nullopt, Within());
+  REQUIRE(allocated.ok());
+  CHECK(allocated->id == kPool1);
+  CHECK(ActiveHealthyNames(db) == "after-contract,pool-1");
+
+  // Applied once: a second contract run has nothing to do.
+  auto again = Migrator(db.url(), Migrator::Scope::kContract).Run(absl::Now() + absl::Minutes(1));
+  REQUIRE(again.ok());
+  CHECK(again->empty());
+}
+
+TEST_CASE("a fresh database has no legacy columns or trigger and contract is a no-op there") {
+  Database db(/*legacy=*/false);
+  CHECK(db.Scalar(kLegacyColumnCount) == "0");
+  CHECK(db.Scalar(kSyncObjectCount) == "0");
+  const std::string before = db.Scalar(kColumnSignature);
+  CHECK_THAT(before, Catch::Contains("state text NO 'PROVISIONING'::text"));
+  CHECK_THAT(before, Catch::Contains("max_instances integer NO -"));
+
+  auto contracted =
+      Migrator(db.url(), Migrator::Scope::kContract).Run(absl::Now() + absl::Minutes(1));
+  REQUIRE(contracted.ok());
+  CHECK(*contracted == std::vector<int>{100});
+  CHECK(db.Scalar(kColumnSignature) == before);
+  CHECK(db.Scalar(kSyncObjectCount) == "0");
+
+  auto created = db.repository.Create(NewServer("fresh-1", 2), std::nullopt, Within());
+  REQUIRE(created.ok());
+  CHECK(created->state == PoolState::kProvisioning);
+  CHECK(created->version == 1);
+}
