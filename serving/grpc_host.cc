@@ -26,6 +26,7 @@ void LinkReflectableDescriptors() {
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   (void)google::rpc::Status::descriptor();
   (void)google::rpc::ErrorInfo::descriptor();
+  (void)google::rpc::BadRequest::descriptor();
 }
 
 }  // namespace
