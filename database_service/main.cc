@@ -22,8 +22,10 @@
 #include "database_service/pool_admin/postgres_pool_admin.h"
 #include "database_service/provisioning/pool_provisioner.h"
 #include "glog/logging.h"
+#include "google/rpc/error_details.pb.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/readiness_loop.h"
 #include "serving/shutdown_signal.h"
 
 using dbs::serving::EnvOr;
@@ -73,6 +75,10 @@ ABSL_FLAG(int64_t, degraded_latency_ms, EnvOr("DATABASE_SERVICE_DEGRADED_LATENCY
 ABSL_FLAG(int64_t, heartbeat_seconds, EnvOr("DATABASE_SERVICE_HEARTBEAT_SECONDS", int64_t{60}),
           "Rewrite an unchanged health verdict once it is this old "
           "[env DATABASE_SERVICE_HEARTBEAT_SECONDS]");
+ABSL_FLAG(int64_t, readiness_interval_ms,
+          EnvOr("DATABASE_SERVICE_READINESS_INTERVAL_MS", int64_t{2'000}),
+          "How often readiness checks that instance-service answers "
+          "[env DATABASE_SERVICE_READINESS_INTERVAL_MS]");
 ABSL_FLAG(int64_t, max_threads, EnvOr("DATABASE_SERVICE_MAX_THREADS", int64_t{16}),
           "Maximum concurrent calls [env DATABASE_SERVICE_MAX_THREADS]");
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
@@ -156,6 +162,23 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   LOG(INFO) << "serving database.v1.DatabaseService on port " << (*host)->port();
+  // Error details are forwarded from instance-service; touching their descriptors
+  // keeps them linked so reflection (grpcurl, buf curl) can decode them.
+  (void)google::rpc::ErrorInfo::descriptor();
+  (void)google::rpc::BadRequest::descriptor();
+
+  // Readiness: every call needs instance-service, so the API is ready only while
+  // it answers. Liveness ("") stays SERVING.
+  dbs::serving::ReadinessLoop readiness(
+      host->get(), database::v1::DatabaseService::service_full_name(),
+      [&client] {
+        instance::v1::ListDbServersRequest request;
+        request.set_page_size(1);
+        dbs::client::CallOptions call;
+        call.timeout = absl::Seconds(1);
+        return client.ListDbServers(request, call).ok();
+      },
+      absl::Milliseconds(absl::GetFlag(FLAGS_readiness_interval_ms)));
 
   std::unique_ptr<dbs::database_service::MonitoringLoop> loop;
   if (const int64_t interval_ms = absl::GetFlag(FLAGS_monitoring_interval_ms); interval_ms > 0) {

@@ -2,11 +2,24 @@
 
 #include <string>
 
+#include "google/rpc/status.pb.h"
+
 namespace dbs::database_service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  const auto code = static_cast<grpc::StatusCode>(status.code());
+  const std::string message(status.message());
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(message);
+  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& payload) {
+    google::protobuf::Any& detail = *details.add_details();
+    detail.set_type_url(std::string(type_url));
+    detail.set_value(std::string(payload));
+  });
+  if (details.details().empty()) return grpc::Status(code, message);
+  return grpc::Status(code, message, details.SerializeAsString());
 }
 
 }  // namespace dbs::database_service

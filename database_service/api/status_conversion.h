@@ -7,7 +7,10 @@
 namespace dbs::database_service {
 
 // The one place database-service turns an absl::Status into the grpc::Status a
-// handler returns: same canonical code, same message.
+// handler returns: same canonical code, same message, and every payload (the
+// google.rpc.ErrorInfo / BadRequest that InstanceServiceClient keeps from
+// instance-service, keyed by type URL) forwarded as a google.rpc.Status detail,
+// so `reason` values such as NO_CAPACITY reach grpcurl users unchanged.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace dbs::database_service

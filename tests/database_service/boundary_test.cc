@@ -107,7 +107,7 @@ TEST_CASE("database-service never logs the pool admin password") {
       fs::temp_directory_path() / ("dbs-boundary-password-" + std::to_string(getpid()));
   std::ofstream(password_file) << secret << "\n";
   for (const std::string& source : {"--pool_admin_password_file=" + password_file.string(),
-                                   std::string("--pool_admin_password_file=")}) {
+                                    std::string("--pool_admin_password_file=")}) {
     CAPTURE(source);
     // Runs briefly with a fast monitoring loop against an unreachable
     // instance-service, then gets SIGTERM.
