@@ -5,9 +5,14 @@
 namespace dbs::database_service {
 
 void SetHealth(instance::v1::DbServer& change, google::protobuf::FieldMask& mask,
-               instance::v1::DbServer::Health health, const std::string& message,
+               instance::v1::DbServer::Health health, const std::string& raw_message,
                absl::Time checked_at) {
   change.set_health(health);
+  // libpq messages span lines ("...refused\n\tIs the server running..."); keep one.
+  std::string message = raw_message;
+  for (char& c : message) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+  }
   size_t length = std::min(message.size(), kMaxHealthMessageLength);
   // Cut at a UTF-8 character boundary, never inside a character.
   while (length < message.size() && (static_cast<unsigned char>(message[length]) & 0xC0) == 0x80) {

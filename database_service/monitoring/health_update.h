@@ -14,7 +14,7 @@ namespace dbs::database_service {
 inline constexpr size_t kMaxHealthMessageLength = 1024;
 
 // Puts a health verdict into an UpdateDbServer change: sets `health`,
-// `health_message` (cut to kMaxHealthMessageLength) and
+// `health_message` (on one line, cut to kMaxHealthMessageLength) and
 // `last_health_check_time` (= `checked_at`) on `change`, and adds those three
 // paths to `mask`. The one way provisioning and monitoring write health.
 void SetHealth(instance::v1::DbServer& change, google::protobuf::FieldMask& mask,

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "database_service/monitoring/health_update.h"
 #include "database_service/monitoring/monitoring_loop.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "tests/database_service/fake_world.h"
@@ -20,6 +21,17 @@ TEST_CASE("A probe result is judged HEALTHY, DEGRADED when slow, UNHEALTHY on er
   CHECK(failed.health == DbServer::HEALTH_UNHEALTHY);
   CHECK_THAT(failed.message, Catch::Contains("refused"));
   CHECK(failed.latency == absl::ZeroDuration());
+}
+
+TEST_CASE("A health message is kept on one line and within 1024 bytes") {
+  DbServer change;
+  google::protobuf::FieldMask mask;
+  SetHealth(change, mask, DbServer::HEALTH_UNHEALTHY,
+            "refused\n\tIs the server running?" + std::string(2000, 'x'));
+  CHECK(change.health_message().rfind("refused  Is the server running?", 0) == 0);
+  CHECK(change.health_message().size() == 1024);
+  CHECK(mask.paths_size() == 3);
+  CHECK(change.has_last_health_check_time());
 }
 
 TEST_CASE("Health is written when it changes or the heartbeat is due, not otherwise") {
