@@ -55,6 +55,13 @@ absl::Status ValidateTenantDatabaseName(const std::string& name) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<PoolConnection> PostgresPoolAdmin::OpenForTenant(const PoolEndpoint& endpoint,
+                                                                const std::string& name) const {
+  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+  return PoolConnection::Open(endpoint, options_.credentials,
+                              absl::Now() + options_.connect_timeout);
+}
+
 absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint) {
   auto conn =
       PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
@@ -97,9 +104,7 @@ absl::StatusOr<absl::Duration> PostgresPoolAdmin::Probe(const PoolEndpoint& endp
 
 absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const PoolEndpoint& endpoint,
                                                                        const std::string& name) {
-  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  auto conn =
-      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  auto conn = OpenForTenant(endpoint, name);
   if (!conn.ok()) return conn.status();
   const absl::Time deadline = absl::Now() + options_.ddl_timeout;
   TenantDatabase tenant{name, OwnerRoleFor(name), /*created=*/false};
@@ -150,9 +155,7 @@ absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const Poo
 
 absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEndpoint& endpoint,
                                                                     const std::string& name) {
-  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  auto conn =
-      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  auto conn = OpenForTenant(endpoint, name);
   if (!conn.ok()) return conn.status();
   const absl::Time deadline = absl::Now() + options_.ddl_timeout;
   const std::string role = OwnerRoleFor(name);
@@ -181,9 +184,7 @@ absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEn
 
 absl::Status PostgresPoolAdmin::DropTenantRole(const PoolEndpoint& endpoint,
                                                const std::string& name) {
-  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  auto conn =
-      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  auto conn = OpenForTenant(endpoint, name);
   if (!conn.ok()) return conn.status();
   auto quoted_role = conn->QuoteIdentifier(OwnerRoleFor(name));
   if (!quoted_role.ok()) return quoted_role.status();

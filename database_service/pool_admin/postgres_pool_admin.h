@@ -5,6 +5,7 @@
 
 #include "absl/time/time.h"
 #include "database_service/pool_admin/pool_admin.h"
+#include "database_service/pool_admin/pool_connection.h"
 
 namespace dbs::database_service {
 
@@ -35,6 +36,10 @@ class PostgresPoolAdmin : public PoolAdmin {
   absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override;
 
  private:
+  // Validates tenant `name` (INVALID_ARGUMENT) and connects.
+  absl::StatusOr<PoolConnection> OpenForTenant(const PoolEndpoint& endpoint,
+                                               const std::string& name) const;
+
   const PostgresPoolAdminOptions options_;
 };
 
