@@ -24,6 +24,28 @@ constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
 
 std::string Reason(const grpc::Status& status) { return ErrorInfoOf(status).reason(); }
 
+void ExpectError(const grpc::Status& status, grpc::StatusCode code, const std::string& reason) {
+  INFO(status.error_message());
+  CHECK(status.error_code() == code);
+  CHECK(Reason(status) == reason);
+}
+
+// UpdateDbServer: `changes` holds the id, optional etag and new values; `paths` the mask.
+grpc::Status Update(InstanceServiceUnderTest& service, const v1::DbServer& changes,
+                    std::initializer_list<const char*> paths,
+                    v1::UpdateDbServerResponse* response) {
+  v1::UpdateDbServerRequest request;
+  *request.mutable_db_server() = changes;
+  for (const char* path : paths) request.mutable_update_mask()->add_paths(path);
+  return service.stub().UpdateDbServer(ContextWithDeadline().get(), request, response);
+}
+
+v1::DbServer Changes(const std::string& id) {
+  v1::DbServer changes;
+  changes.set_id(id);
+  return changes;
+}
+
 grpc::Status Increment(InstanceServiceUnderTest& service, const std::string& id,
                        v1::IncrementInstanceCountResponse* response,
                        const std::string& request_id = "") {
@@ -65,8 +87,7 @@ TEST_CASE("CreateDbServer with a taken display_name is ALREADY_EXISTS DISPLAY_NA
   v1::CreateDbServerResponse response;
   const grpc::Status status =
       service.stub().CreateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::ALREADY_EXISTS);
-  CHECK(Reason(status) == "DISPLAY_NAME_TAKEN");
+  ExpectError(status, grpc::StatusCode::ALREADY_EXISTS, "DISPLAY_NAME_TAKEN");
   CHECK(ErrorInfoOf(status).domain() == "instance.internal");
   CHECK(QueryScalar(service.database_url(), "SELECT count(*) FROM db_servers") == "1");
 }
@@ -96,8 +117,7 @@ TEST_CASE("GetDbServer returns the pool, and NOT_FOUND DB_SERVER_NOT_FOUND for a
   request.set_id(kMissingId);
   const grpc::Status status =
       service.stub().GetDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
-  CHECK(Reason(status) == "DB_SERVER_NOT_FOUND");
+  ExpectError(status, grpc::StatusCode::NOT_FOUND, "DB_SERVER_NOT_FOUND");
   CHECK(ErrorInfoOf(status).metadata().at("id") == kMissingId);
 }
 
@@ -139,20 +159,17 @@ TEST_CASE("ListDbServers rejects a page token used with another filter") {
   request.set_filter("server_type = mysql");
   const grpc::Status status =
       service.stub().ListDbServers(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-  CHECK(Reason(status) == "INVALID_PAGE_TOKEN");
+  ExpectError(status, grpc::StatusCode::INVALID_ARGUMENT, "INVALID_PAGE_TOKEN");
 }
 
 TEST_CASE("UpdateDbServer changes only masked fields and a new etag") {
   InstanceServiceUnderTest service;
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");
-  v1::UpdateDbServerRequest request;
-  request.mutable_db_server()->set_id(pool.id());
-  request.mutable_db_server()->set_max_instances(50);
-  request.mutable_db_server()->set_host("ignored-because-unmasked.example");
-  request.mutable_update_mask()->add_paths("max_instances");
+  v1::DbServer changes = Changes(pool.id());
+  changes.set_max_instances(50);
+  changes.set_host("ignored-because-unmasked.example");
   v1::UpdateDbServerResponse response;
-  REQUIRE(service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response).ok());
+  REQUIRE(Update(service, changes, {"max_instances"}, &response).ok());
   CHECK(response.db_server().max_instances() == 50);
   CHECK(response.db_server().host() == "pool.example.internal");
   CHECK(response.db_server().etag() != pool.etag());
@@ -163,31 +180,23 @@ TEST_CASE("UpdateDbServer with a stale etag is ABORTED ETAG_MISMATCH and writes 
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");
   SetStateAndHealth(service.stub(), pool.id(), v1::DbServer::STATE_ACTIVE,
                     v1::DbServer::HEALTH_HEALTHY);
-  v1::UpdateDbServerRequest request;
-  request.mutable_db_server()->set_id(pool.id());
-  request.mutable_db_server()->set_etag(pool.etag());  // from before the update above
-  request.mutable_db_server()->set_max_instances(99);
-  request.mutable_update_mask()->add_paths("max_instances");
+  v1::DbServer changes = Changes(pool.id());
+  changes.set_etag(pool.etag());  // from before the update above
+  changes.set_max_instances(99);
   v1::UpdateDbServerResponse response;
-  const grpc::Status status =
-      service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::ABORTED);
-  CHECK(Reason(status) == "ETAG_MISMATCH");
+  ExpectError(Update(service, changes, {"max_instances"}, &response), grpc::StatusCode::ABORTED,
+              "ETAG_MISMATCH");
   CHECK(QueryScalar(service.database_url(), "SELECT max_instances FROM db_servers") == "10");
 }
 
 TEST_CASE("UpdateDbServer refuses a state change the lifecycle does not allow") {
   InstanceServiceUnderTest service;
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");
-  v1::UpdateDbServerRequest request;
-  request.mutable_db_server()->set_id(pool.id());
-  request.mutable_db_server()->set_state(v1::DbServer::STATE_DRAINING);  // PROVISIONING -> DRAINING
-  request.mutable_update_mask()->add_paths("state");
+  v1::DbServer changes = Changes(pool.id());
+  changes.set_state(v1::DbServer::STATE_DRAINING);  // PROVISIONING -> DRAINING
   v1::UpdateDbServerResponse response;
-  const grpc::Status status =
-      service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "INVALID_STATE_TRANSITION");
+  ExpectError(Update(service, changes, {"state"}, &response), grpc::StatusCode::FAILED_PRECONDITION,
+              "INVALID_STATE_TRANSITION");
   CHECK(QueryScalar(service.database_url(), "SELECT state FROM db_servers") == "PROVISIONING");
 }
 
@@ -197,28 +206,20 @@ TEST_CASE("UpdateDbServer refuses max_instances below instance_count") {
   v1::IncrementInstanceCountResponse incremented;
   REQUIRE(Increment(service, pool.id(), &incremented).ok());
   REQUIRE(Increment(service, pool.id(), &incremented).ok());
-  v1::UpdateDbServerRequest request;
-  request.mutable_db_server()->set_id(pool.id());
-  request.mutable_db_server()->set_max_instances(1);
-  request.mutable_update_mask()->add_paths("max_instances");
+  v1::DbServer changes = Changes(pool.id());
+  changes.set_max_instances(1);
   v1::UpdateDbServerResponse response;
-  const grpc::Status status =
-      service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "CAPACITY_BELOW_COUNT");
+  ExpectError(Update(service, changes, {"max_instances"}, &response),
+              grpc::StatusCode::FAILED_PRECONDITION, "CAPACITY_BELOW_COUNT");
 }
 
 TEST_CASE("UpdateDbServer on an unknown id is NOT_FOUND") {
   InstanceServiceUnderTest service;
-  v1::UpdateDbServerRequest request;
-  request.mutable_db_server()->set_id(kMissingId);
-  request.mutable_db_server()->set_health_message("x");
-  request.mutable_update_mask()->add_paths("health_message");
+  v1::DbServer changes = Changes(kMissingId);
+  changes.set_health_message("x");
   v1::UpdateDbServerResponse response;
-  const grpc::Status status =
-      service.stub().UpdateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
-  CHECK(Reason(status) == "DB_SERVER_NOT_FOUND");
+  ExpectError(Update(service, changes, {"health_message"}, &response), grpc::StatusCode::NOT_FOUND,
+              "DB_SERVER_NOT_FOUND");
 }
 
 TEST_CASE("DeleteDbServer removes an unused pool and allow_missing makes a repeat succeed") {
@@ -232,8 +233,7 @@ TEST_CASE("DeleteDbServer removes an unused pool and allow_missing makes a repea
 
   grpc::Status again =
       service.stub().DeleteDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(again.error_code() == grpc::StatusCode::NOT_FOUND);
-  CHECK(Reason(again) == "DB_SERVER_NOT_FOUND");
+  ExpectError(again, grpc::StatusCode::NOT_FOUND, "DB_SERVER_NOT_FOUND");
   request.set_allow_missing(true);
   CHECK(service.stub().DeleteDbServer(ContextWithDeadline().get(), request, &response).ok());
 }
@@ -249,8 +249,7 @@ TEST_CASE("DeleteDbServer with a stale etag is ABORTED") {
   v1::DeleteDbServerResponse response;
   const grpc::Status status =
       service.stub().DeleteDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::ABORTED);
-  CHECK(Reason(status) == "ETAG_MISMATCH");
+  ExpectError(status, grpc::StatusCode::ABORTED, "ETAG_MISMATCH");
   CHECK(QueryScalar(service.database_url(), "SELECT count(*) FROM db_servers") == "1");
 }
 
@@ -266,8 +265,7 @@ TEST_CASE(
   v1::DeleteDbServerResponse response;
   const grpc::Status status =
       service.stub().DeleteDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "DB_SERVER_IN_USE");
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_IN_USE");
   CHECK(QueryScalar(service.database_url(), "SELECT count(*) FROM db_servers") == "1");
   CHECK(QueryScalar(service.database_url(),
                     "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
@@ -285,8 +283,7 @@ TEST_CASE("DeleteDbServer while instance_count > 0 is FAILED_PRECONDITION DB_SER
   v1::DeleteDbServerResponse response;
   const grpc::Status status =
       service.stub().DeleteDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "DB_SERVER_IN_USE");
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_IN_USE");
 }
 
 TEST_CASE("FindAvailableDbServer picks the least-loaded ACTIVE HEALTHY pool with room") {
@@ -307,8 +304,7 @@ TEST_CASE("FindAvailableDbServer picks the least-loaded ACTIVE HEALTHY pool with
   request.set_server_type("mysql");
   const grpc::Status status =
       service.stub().FindAvailableDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
-  CHECK(Reason(status) == "NO_AVAILABLE_DB_SERVER");
+  ExpectError(status, grpc::StatusCode::NOT_FOUND, "NO_AVAILABLE_DB_SERVER");
 }
 
 TEST_CASE("IncrementInstanceCount counts up to max_instances, then DB_SERVER_FULL") {
@@ -319,8 +315,7 @@ TEST_CASE("IncrementInstanceCount counts up to max_instances, then DB_SERVER_FUL
   REQUIRE(Increment(service, pool.id(), &response).ok());
   CHECK(response.db_server().instance_count() == 2);
   const grpc::Status status = Increment(service, pool.id(), &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "DB_SERVER_FULL");
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_FULL");
   CHECK(QueryScalar(service.database_url(), "SELECT instance_count FROM db_servers") == "2");
 }
 
@@ -329,8 +324,7 @@ TEST_CASE("IncrementInstanceCount on a pool that is not ACTIVE is DB_SERVER_NOT_
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");
   v1::IncrementInstanceCountResponse response;
   const grpc::Status status = Increment(service, pool.id(), &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "DB_SERVER_NOT_ACTIVE");
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_NOT_ACTIVE");
   CHECK(Increment(service, kMissingId, &response).error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
@@ -354,8 +348,7 @@ TEST_CASE("A request_id reused for a different request is INVALID_ARGUMENT REQUE
   v1::IncrementInstanceCountResponse response;
   REQUIRE(Increment(service, first_pool.id(), &response, request_id).ok());
   const grpc::Status status = Increment(service, second_pool.id(), &response, request_id);
-  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-  CHECK(Reason(status) == "REQUEST_ID_REUSED");
+  ExpectError(status, grpc::StatusCode::INVALID_ARGUMENT, "REQUEST_ID_REUSED");
   CHECK(QueryScalar(service.database_url(), "SELECT sum(instance_count) FROM db_servers") == "1");
 }
 
@@ -368,8 +361,7 @@ TEST_CASE("DecrementInstanceCount releases a slot, and DB_SERVER_EMPTY at zero")
   REQUIRE(Decrement(service, pool.id(), &response).ok());
   CHECK(response.db_server().instance_count() == 0);
   const grpc::Status status = Decrement(service, pool.id(), &response);
-  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  CHECK(Reason(status) == "DB_SERVER_EMPTY");
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_EMPTY");
 }
 
 TEST_CASE("AllocateDbServer takes a slot on the least-loaded pool, RESOURCE_EXHAUSTED when full") {
@@ -383,7 +375,6 @@ TEST_CASE("AllocateDbServer takes a slot on the least-loaded pool, RESOURCE_EXHA
   CHECK(response.db_server().instance_count() == 1);
   const grpc::Status status =
       service.stub().AllocateDbServer(ContextWithDeadline().get(), request, &response);
-  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
-  CHECK(Reason(status) == "NO_CAPACITY");
+  ExpectError(status, grpc::StatusCode::RESOURCE_EXHAUSTED, "NO_CAPACITY");
   CHECK(ErrorInfoOf(status).metadata().at("server_type") == "postgres");
 }
