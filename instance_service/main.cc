@@ -25,6 +25,7 @@
 #include "instance_service/service/db_server_service.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
 #include "serving/shutdown_signal.h"
 
@@ -48,6 +49,10 @@ ABSL_FLAG(int64_t, default_deadline_ms,
 ABSL_FLAG(int64_t, readiness_interval_ms,
           EnvOr("INSTANCE_SERVICE_READINESS_INTERVAL_MS", int64_t{2'000}),
           "How often readiness pings the database [env INSTANCE_SERVICE_READINESS_INTERVAL_MS]");
+ABSL_FLAG(int64_t, purge_interval_minutes,
+          EnvOr("INSTANCE_SERVICE_PURGE_INTERVAL_MINUTES", int64_t{60}),
+          "How often request ids older than the 24 h replay window are deleted "
+          "[env INSTANCE_SERVICE_PURGE_INTERVAL_MINUTES]");
 ABSL_FLAG(bool, migrate_on_start, EnvOr("INSTANCE_SERVICE_MIGRATE_ON_START", int64_t{1}) != 0,
           "Apply pending migrations before serving (safe with several replicas: advisory "
           "lock) [env INSTANCE_SERVICE_MIGRATE_ON_START=0|1]");
@@ -108,6 +113,16 @@ int Serve(const std::string& database_url) {
         host->get(), kReadinessService,
         [&pool] { return pool.Ping(absl::Now() + absl::Seconds(1)).ok(); },
         absl::Milliseconds(absl::GetFlag(FLAGS_readiness_interval_ms)));
+    // Request ids are replayed for 24 h; older rows only take space. Replay stays
+    // correct without this (expired rows are taken over), so a failure just logs.
+    dbs::serving::PeriodicTask purge_request_ids(
+        [&repository] {
+          auto purged = repository->PurgeExpiredRequestIds({absl::Now() + absl::Minutes(1)});
+          if (!purged.ok()) LOG(WARNING) << "purging expired request ids: " << purged.status();
+          if (purged.ok() && *purged > 0)
+            LOG(INFO) << "purged " << *purged << " expired request ids";
+        },
+        absl::Minutes(absl::GetFlag(FLAGS_purge_interval_minutes)));
     const int signal_number = dbs::serving::WaitForShutdownSignal();
     LOG(INFO) << "signal " << signal_number << ": shutting down";
     (*host)->Shutdown();

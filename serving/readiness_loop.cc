@@ -10,15 +10,10 @@ ReadinessLoop::ReadinessLoop(GrpcHost* host, std::string service, std::function<
                              absl::Duration interval)
     : host_(host), service_(std::move(service)), probe_(std::move(probe)), interval_(interval) {
   CheckOnce();
-  thread_ = std::thread([this] {
-    while (!stop_.WaitForNotificationWithTimeout(interval_)) CheckOnce();
-  });
+  task_.emplace([this] { CheckOnce(); }, interval_);
 }
 
-ReadinessLoop::~ReadinessLoop() {
-  stop_.Notify();
-  thread_.join();
-}
+ReadinessLoop::~ReadinessLoop() { task_.reset(); }
 
 void ReadinessLoop::CheckOnce() {
   const bool ready = probe_();

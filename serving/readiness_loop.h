@@ -2,12 +2,12 @@
 #define SERVING_READINESS_LOOP_H_
 
 #include <functional>
+#include <optional>
 #include <string>
-#include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "serving/grpc_host.h"
+#include "serving/periodic_task.h"
 
 namespace dbs::serving {
 
@@ -37,8 +37,7 @@ class ReadinessLoop {
   absl::Duration interval_;
   bool last_ = true;
   bool first_ = true;
-  absl::Notification stop_;
-  std::thread thread_;
+  std::optional<PeriodicTask> task_;  // last member: stops before the rest goes
 };
 
 }  // namespace dbs::serving
