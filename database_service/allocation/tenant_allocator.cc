@@ -25,6 +25,13 @@ absl::Status Annotate(absl::Status status, const std::string& context) {
   return annotated;
 }
 
+// Whether a pool error may go away on its own, so that the same request may
+// succeed when retried: the server did not answer (in time). Other errors
+// (name taken by another owner, invalid input, permission, ...) are definitive.
+bool IsRetryable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
 }  // namespace
 
 absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& database_name,
@@ -46,6 +53,19 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& datab
                 << pool->display_name();
     }
     return AllocatedTenant{*std::move(pool), *std::move(database)};
+  }
+
+  if (IsRetryable(database.status())) {
+    // The slot stays held for this request_id. Releasing it here would let a
+    // retry with the same request_id replay the allocation (no increment) and
+    // then create the tenant without a slot. The retry finishes the create on
+    // this pool with this slot; a DropDatabase of the tenant releases it.
+    LOG(WARNING) << "create of " << database_name << " on pool " << pool->display_name()
+                 << " failed retryably; its slot stays held for a retry: " << database.status();
+    return Annotate(
+        database.status(),
+        absl::StrCat("creating database ", database_name, " on pool ", pool->display_name(),
+                     " (id ", pool->id(), "; slot held: retry with the same request_id)"));
   }
 
   instance::v1::DecrementInstanceCountRequest release;
@@ -83,9 +103,25 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
         absl::StrCat("no tenant database ", database_name, " on pool ", pool->display_name()));
   }
 
+  if (!dropped->role_exists) {
+    // The database was there but its owner role is gone already: a concurrent
+    // drop of the same tenant got past this point and released the slot (it
+    // drops the role only after the release). Nothing is left to do here.
+    LOG(INFO) << "tenant database " << database_name << " on pool " << pool->display_name()
+              << " was finished by a concurrent drop";
+    return ReleasedTenant{*std::move(pool), false};
+  }
+
+  // The release id names the tenant, not this call: every drop of one tenant
+  // incarnation, whatever its request_id, replays the same release, so its slot
+  // is released once. The owner role's OID exists until the last step and is
+  // new for each incarnation, so a recreated tenant of the same name is
+  // released again. (request_id only gates the call; a drop needs no more.)
   instance::v1::DecrementInstanceCountRequest release;
   release.set_id(pool_id);
-  release.set_request_id(DeriveRequestId(request_id, "release-after-drop"));
+  release.set_request_id(
+      DeriveRequestId(pool_id, absl::StrCat("release-after-drop of ", database_name,
+                                            " owner role oid ", dropped->role_oid)));
   auto released = client_.DecrementInstanceCount(release);
   ReleasedTenant result;
   if (released.ok()) {

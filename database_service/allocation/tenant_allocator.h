@@ -28,20 +28,29 @@ struct ReleasedTenant {
 //
 // Create: AllocateDbServer(server_type) takes a slot on the least-loaded ACTIVE +
 // HEALTHY pool, race-free across replicas; PoolAdmin::CreateTenantDatabase then
-// creates the owner role and the database there. If that fails, the slot is
-// released with DecrementInstanceCount before the error is returned.
+// creates the owner role and the database there. If that fails definitively
+// (ALREADY_EXISTS, INVALID_ARGUMENT, PERMISSION_DENIED, ...), the slot is
+// released with DecrementInstanceCount before the error is returned. If the pool
+// server did not answer (UNAVAILABLE, DEADLINE_EXCEEDED), the slot stays held
+// for this request_id: a retry with the same request_id replays the allocation
+// (same pool, no second slot) and finishes the create with that slot. Releasing
+// it instead would let that retry create a tenant that holds no slot.
 //
 // Drop: GetDbServer(pool_id) for the endpoint, PoolAdmin::DropTenantDatabase,
 // DecrementInstanceCount, and PoolAdmin::DropTenantRole last: an owner role
 // without its database marks a drop whose release may not have happened, and a
-// retry finishes it.
+// retry finishes it. The release's request_id is derived from the tenant, not
+// from the caller: from pool_id and the owner role's OID, which lives until the
+// last step and is new for every incarnation of the tenant. So every drop of
+// one tenant, whatever its request_id, releases its slot once.
 //
 // Idempotency: the caller's `request_id` (a UUID) is turned into one stable
-// request_id per instance-service call (DeriveRequestId), so retrying a request
-// with the same `request_id` replays those calls instead of repeating them: the
-// same pool, one slot, one release. A database that already exists with the
-// tenant's owner counts as created. After a Create *error* the slot has been
-// released; retry with a new request_id.
+// request_id per instance-service call of Create (DeriveRequestId), so retrying
+// a Create with the same `request_id` replays those calls instead of repeating
+// them: the same pool, one slot. A database that already exists with the
+// tenant's owner counts as created. After a retryable Create error, retry with
+// the same request_id (the slot is held for it); after a definitive one the slot
+// has been released: retry with a new request_id.
 //
 // Thread-safe.
 class TenantAllocator {
@@ -52,9 +61,9 @@ class TenantAllocator {
   // Errors: INVALID_ARGUMENT (name, server_type, request_id); RESOURCE_EXHAUSTED
   // (NO_CAPACITY) when no eligible pool has a free slot; ALREADY_EXISTS when the
   // name is taken on the chosen pool by another owner; UNAVAILABLE /
-  // DEADLINE_EXCEEDED when the pool server does not answer; errors of the
-  // client calls, passed through. The slot is released on every error after
-  // allocation.
+  // DEADLINE_EXCEEDED when the pool server does not answer (the slot stays
+  // held: retry with the same request_id); errors of the client calls, passed
+  // through. The slot is released on every other error after allocation.
   absl::StatusOr<AllocatedTenant> Create(const std::string& database_name,
                                          const std::string& server_type,
                                          const std::string& request_id) const;
@@ -62,7 +71,8 @@ class TenantAllocator {
   // Errors: INVALID_ARGUMENT; NOT_FOUND (the pool, or, unless `allow_missing`,
   // neither database nor owner role exist); FAILED_PRECONDITION when the
   // database is not a tenant database; UNAVAILABLE when the pool server or
-  // instance-service does not answer (retry with the same request_id).
+  // instance-service does not answer (retry, with any request_id: the release
+  // happens once per tenant).
   absl::StatusOr<ReleasedTenant> Drop(const std::string& pool_id, const std::string& database_name,
                                       const std::string& request_id, bool allow_missing) const;
 

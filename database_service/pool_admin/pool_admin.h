@@ -1,6 +1,7 @@
 #ifndef DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_
 #define DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -25,10 +26,15 @@ struct TenantDatabase {
 };
 
 // What DropTenantDatabase found: whether the database existed (it is gone now)
-// and whether the tenant's owner role still exists.
+// and whether the tenant's owner role still exists, with its OID.
 struct DroppedTenant {
   bool database_existed = false;
   bool role_exists = false;
+  // The owner role's OID (pg_roles.oid) on the pool server when role_exists,
+  // else 0. The role is created before the database and dropped last, so the
+  // OID names one incarnation of the tenant for the whole of its life, including
+  // a drop that has not finished: a new tenant of the same name gets a new role.
+  uint32_t role_oid = 0;
 };
 
 // Administration of the pool servers themselves, over libpq. This is the only
@@ -66,7 +72,7 @@ class PoolAdmin {
                                                               const std::string& name) = 0;
 
   // Drops the database `name` if it exists (terminating its sessions), and
-  // reports whether the owner role is still there. The role is dropped
+  // reports whether the owner role is still there, and its OID. The role is dropped
   // separately, last, so that a role without a database marks a drop that has
   // not finished (its slot may not be released yet). FAILED_PRECONDITION when the
   // database exists but is not owned by OwnerRoleFor(name).

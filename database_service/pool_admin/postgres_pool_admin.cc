@@ -1,5 +1,6 @@
 #include "database_service/pool_admin/postgres_pool_admin.h"
 
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -17,15 +18,21 @@ constexpr char kServerInfo[] =
     "(SELECT rolsuper OR (rolcreatedb AND rolcreaterole) FROM pg_roles "
     " WHERE rolname = current_user)";
 constexpr char kProbe[] = "SELECT 1";
-constexpr char kRoleExists[] = "SELECT 1 FROM pg_roles WHERE rolname = $1";
+constexpr char kRoleOid[] = "SELECT oid FROM pg_roles WHERE rolname = $1";
 constexpr char kDatabaseOwner[] =
     "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1";
 
-absl::StatusOr<bool> RoleExists(PoolConnection& conn, const std::string& role,
-                                absl::Time deadline) {
-  auto rows = conn.Query(kRoleExists, {role}, deadline);
+// The OID of `role`, or 0 when there is no such role (0 is never a valid OID).
+absl::StatusOr<uint32_t> RoleOid(PoolConnection& conn, const std::string& role,
+                                 absl::Time deadline) {
+  auto rows = conn.Query(kRoleOid, {role}, deadline);
   if (!rows.ok()) return rows.status();
-  return !rows->empty();
+  if (rows->empty()) return 0u;
+  uint32_t oid = 0;
+  if (!absl::SimpleAtoi((*rows)[0][0], &oid) || oid == 0) {
+    return absl::InternalError(absl::StrCat("unexpected oid '", (*rows)[0][0], "' for role"));
+  }
+  return oid;
 }
 
 // The owner of database `name`, or "" when there is no such database.
@@ -122,10 +129,10 @@ absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const Poo
   auto quoted_role = conn->QuoteIdentifier(tenant.owner_role);
   if (!quoted_role.ok()) return quoted_role.status();
 
-  auto role_exists = RoleExists(*conn, tenant.owner_role, deadline);
-  if (!role_exists.ok()) return role_exists.status();
+  auto role_oid = RoleOid(*conn, tenant.owner_role, deadline);
+  if (!role_oid.ok()) return role_oid.status();
   bool created_role = false;
-  if (!*role_exists) {
+  if (*role_oid == 0) {
     absl::Status role =
         conn->Execute(absl::StrCat("CREATE ROLE ", *quoted_role, " NOLOGIN"), deadline);
     // A concurrent attempt for the same tenant may have created it first.
@@ -176,9 +183,10 @@ absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEn
         absl::StrCat("DROP DATABASE IF EXISTS ", *quoted_name, " WITH (FORCE)"), deadline);
     if (!drop.ok()) return drop;
   }
-  auto role_exists = RoleExists(*conn, role, deadline);
-  if (!role_exists.ok()) return role_exists.status();
-  dropped.role_exists = *role_exists;
+  auto role_oid = RoleOid(*conn, role, deadline);
+  if (!role_oid.ok()) return role_oid.status();
+  dropped.role_exists = *role_oid != 0;
+  dropped.role_oid = *role_oid;
   return dropped;
 }
 

@@ -14,6 +14,9 @@ using testing::FakeWorld;
 constexpr char kRequest1[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a01";
 constexpr char kRequest2[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a02";
 constexpr char kRequest3[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a03";
+constexpr char kRequest4[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a04";
+constexpr char kRequest5[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a05";
+constexpr char kRequest6[] = "7d3f6a7e-1c2b-4e59-9a51-0f7d8b9c1a06";
 
 TEST_CASE("Derived request ids are stable UUIDs, one per purpose") {
   const std::string allocate = DeriveRequestId(kRequest1, "allocate");
@@ -80,15 +83,40 @@ TEST_CASE("Create releases the slot when CREATE DATABASE fails on a name collisi
   CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).databases.at("taken") == "someone_else");
 }
 
-TEST_CASE("Create releases the slot when the chosen pool server is down") {
+TEST_CASE("A Create retried with its request_id after a pool timeout or outage keeps one slot") {
+  // Regression: the failed attempt released its slot, the retry replayed the
+  // allocation without taking one, and the tenant ended up holding no slot, so a
+  // full pool took one more tenant.
+  const absl::Status outage =
+      GENERATE(absl::UnavailableError("refused"), absl::DeadlineExceededError("no answer in time"));
   FakeWorld world;
-  const DbServer pool = world.AddPool("pg-a", 5432);
-  world.pool_admin->Change({"10.0.0.1", 5432},
-                           [](auto& server) { server.down = absl::UnavailableError("refused"); });
+  const DbServer pool = world.AddPool("pg-a", 5432, 1);
   TenantAllocator allocator(world.client, world.pool_admin);
-  CHECK(allocator.Create("tenant_1", "", kRequest1).status().code() ==
-        absl::StatusCode::kUnavailable);
-  CHECK(world.Read(pool.id()).instance_count() == 0);
+  world.pool_admin->Change({"10.0.0.1", 5432}, [&](auto& server) { server.down = outage; });
+
+  auto failed = allocator.Create("tenant_1", "", kRequest1);
+  CHECK(failed.status().code() == outage.code());
+  CHECK_THAT(std::string(failed.status().message()), Catch::Contains("slot held"));
+  CHECK(world.Read(pool.id()).instance_count() == 1);
+
+  world.pool_admin->Change({"10.0.0.1", 5432},
+                           [](auto& server) { server.down = absl::OkStatus(); });
+  auto retried = allocator.Create("tenant_1", "", kRequest1);
+  REQUIRE(retried.ok());
+  CHECK(retried->pool.id() == pool.id());
+  CHECK(retried->database.created);
+  CHECK(world.Read(pool.id()).instance_count() == 1);
+
+  CHECK(allocator.Create("tenant_2", "", kRequest2).status().code() ==
+        absl::StatusCode::kResourceExhausted);
+  CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).databases.count("tenant_2") == 0);
+
+  SECTION("dropping the tenant releases the held slot") {
+    auto dropped = allocator.Drop(pool.id(), "tenant_1", kRequest3, false);
+    REQUIRE(dropped.ok());
+    CHECK(dropped->released);
+    CHECK(world.Read(pool.id()).instance_count() == 0);
+  }
 }
 
 TEST_CASE("Create never chooses an UNHEALTHY or non-ACTIVE pool") {
@@ -157,6 +185,39 @@ TEST_CASE("A Drop interrupted after the database is gone finishes on retry, rele
     REQUIRE(retried.ok());
     CHECK(world.Read(pool.id()).instance_count() == 1);
     CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).roles.count("tenant_1_owner") == 0);
+  }
+}
+
+TEST_CASE("A Drop finished with a new request_id releases the tenant's slot once") {
+  // Regression: the release id came from the caller's request_id, so finishing
+  // an interrupted drop with another request_id released a second slot, one
+  // that belonged to another tenant.
+  FakeWorld world;
+  const DbServer pool = world.AddPool("pg-a", 5432);
+  TenantAllocator allocator(world.client, world.pool_admin);
+  REQUIRE(allocator.Create("tenant_1", "postgres", kRequest1).ok());
+  REQUIRE(allocator.Create("tenant_2", "postgres", kRequest2).ok());
+  REQUIRE(world.Read(pool.id()).instance_count() == 2);
+
+  world.pool_admin->FailNextRoleDrops(1);
+  CHECK(allocator.Drop(pool.id(), "tenant_1", kRequest3, false).status().code() ==
+        absl::StatusCode::kUnavailable);
+  CHECK(world.Read(pool.id()).instance_count() == 1);
+  CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).roles.count("tenant_1_owner") == 1);
+
+  auto finished = allocator.Drop(pool.id(), "tenant_1", kRequest4, false);
+  REQUIRE(finished.ok());
+  CHECK(finished->released);
+  CHECK(world.Read(pool.id()).instance_count() == 1);
+  CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).roles.count("tenant_1_owner") == 0);
+
+  SECTION("a tenant recreated under the same name is released again when dropped") {
+    REQUIRE(allocator.Create("tenant_1", "postgres", kRequest5).ok());
+    REQUIRE(world.Read(pool.id()).instance_count() == 2);
+    auto dropped = allocator.Drop(pool.id(), "tenant_1", kRequest6, false);
+    REQUIRE(dropped.ok());
+    CHECK(dropped->released);
+    CHECK(world.Read(pool.id()).instance_count() == 1);
   }
 }
 

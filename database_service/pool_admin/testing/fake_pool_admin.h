@@ -1,9 +1,9 @@
 #ifndef DATABASE_SERVICE_POOL_ADMIN_TESTING_FAKE_POOL_ADMIN_H_
 #define DATABASE_SERVICE_POOL_ADMIN_TESTING_FAKE_POOL_ADMIN_H_
 
+#include <cstdint>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -25,7 +25,7 @@ class FakePoolAdmin : public PoolAdmin {
     std::string version = "15.5";
     int version_num = 150005;
     std::map<std::string, std::string> databases;  // name -> owner
-    std::set<std::string> roles;
+    std::map<std::string, uint32_t> roles;         // name -> OID, unique per creation
     int create_calls = 0;
   };
 
@@ -86,7 +86,9 @@ class FakePoolAdmin : public PoolAdmin {
       if (existing->second == tenant.owner_role) return tenant;
       return absl::AlreadyExistsError(absl::StrCat("database '", name, "' already exists"));
     }
-    (*server)->roles.insert(tenant.owner_role);
+    if ((*server)->roles.count(tenant.owner_role) == 0) {
+      (*server)->roles[tenant.owner_role] = next_oid_++;
+    }
     (*server)->databases[name] = tenant.owner_role;
     tenant.created = true;
     return tenant;
@@ -107,7 +109,9 @@ class FakePoolAdmin : public PoolAdmin {
       (*server)->databases.erase(existing);
       dropped.database_existed = true;
     }
-    dropped.role_exists = (*server)->roles.count(OwnerRoleFor(name)) > 0;
+    auto role = (*server)->roles.find(OwnerRoleFor(name));
+    dropped.role_exists = role != (*server)->roles.end();
+    dropped.role_oid = dropped.role_exists ? role->second : 0;
     return dropped;
   }
 
@@ -141,6 +145,7 @@ class FakePoolAdmin : public PoolAdmin {
   std::mutex mu_;
   std::map<std::string, Server> servers_;
   int failing_role_drops_ = 0;
+  uint32_t next_oid_ = 16384;  // like PostgreSQL's first user OID; never reused
 };
 
 }  // namespace dbs::database_service::testing
