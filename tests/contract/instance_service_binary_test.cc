@@ -7,45 +7,23 @@
 
 #include <catch2/catch.hpp>
 
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "grpcpp/client_context.h"
 #include "tests/support/instance_service_under_test.h"
+#include "tests/support/server_reflection.h"
 
 namespace {
 
 using dbs::testing::HealthStatus;
 using dbs::testing::InstanceServiceUnderTest;
-using grpc::reflection::v1alpha::ServerReflection;
+using dbs::testing::QueryServerReflection;
+using dbs::testing::ReflectedServiceNames;
 using grpc::reflection::v1alpha::ServerReflectionRequest;
 using grpc::reflection::v1alpha::ServerReflectionResponse;
-
-// One request on the bidirectional reflection stream, as grpcurl sends it.
-ServerReflectionResponse Reflect(InstanceServiceUnderTest& service,
-                                 const ServerReflectionRequest& request) {
-  auto stub = ServerReflection::NewStub(service.channel());
-  grpc::ClientContext context;
-  auto stream = stub->ServerReflectionInfo(&context);
-  REQUIRE(stream->Write(request));
-  stream->WritesDone();
-  ServerReflectionResponse response, trailing;
-  REQUIRE(stream->Read(&response));
-  while (stream->Read(&trailing)) {  // the server closes after one answer
-  }
-  REQUIRE(stream->Finish().ok());
-  return response;
-}
 
 }  // namespace
 
 TEST_CASE("reflection lists the db_servers API and the health service") {
   InstanceServiceUnderTest service;
-  ServerReflectionRequest request;
-  request.set_list_services("*");
-  const ServerReflectionResponse response = Reflect(service, request);
-  std::set<std::string> names;
-  for (const auto& listed : response.list_services_response().service()) {
-    names.insert(listed.name());
-  }
+  const std::set<std::string> names = ReflectedServiceNames(service.channel());
   CHECK(names.count("instance.v1.DbServerService") == 1);
   CHECK(names.count("grpc.health.v1.Health") == 1);
 }
@@ -57,7 +35,7 @@ TEST_CASE("reflection can describe the health service and the error detail types
         "instance.v1.ErrorReason", "instance.v1.DbServerService"}) {
     ServerReflectionRequest request;
     request.set_file_containing_symbol(symbol);
-    const ServerReflectionResponse response = Reflect(service, request);
+    const ServerReflectionResponse response = QueryServerReflection(service.channel(), request);
     INFO(symbol);
     CHECK(response.has_file_descriptor_response());
     CHECK_FALSE(response.has_error_response());

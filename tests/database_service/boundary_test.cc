@@ -3,7 +3,6 @@
 // target in the link closure, and no instance-database setting in the binary.
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -12,9 +11,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/shell_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using dbs::testing::RunShellCommand;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path);
@@ -38,17 +40,6 @@ const std::regex& InstanceDatabaseSetting() {
       R"(database_url|instance_database|instance_db\b|INSTANCE_SERVICE_DATABASE|instance_dsn)",
       std::regex::icase);
   return pattern;
-}
-
-std::string RunAndCapture(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, read);
-  pclose(pipe);
-  return output;
 }
 
 TEST_CASE("The SQL scan recognises statements on db_servers") {
@@ -93,7 +84,7 @@ TEST_CASE("No database_service target links anything defined under instance_serv
 
 TEST_CASE("database-service has no setting for the instance database") {
   const std::string help =
-      RunAndCapture(std::string(DBS_DATABASE_SERVICE_BINARY) + " --helpfull 2>&1");
+      RunShellCommand(std::string(DBS_DATABASE_SERVICE_BINARY) + " --helpfull 2>&1").output;
   REQUIRE_THAT(help, Catch::Contains("--instance_service_target"));
   CHECK_THAT(help, Catch::Contains("--pool_admin_password_file"));
   CHECK_FALSE(std::regex_search(help, InstanceDatabaseSetting()));
@@ -111,11 +102,13 @@ TEST_CASE("database-service never logs the pool admin password") {
     CAPTURE(source);
     // Runs briefly with a fast monitoring loop against an unreachable
     // instance-service, then gets SIGTERM.
-    const std::string output = RunAndCapture(
-        "DATABASE_SERVICE_POOL_ADMIN_PASSWORD=" + secret + " timeout -s TERM 1.5 " +
-        DBS_DATABASE_SERVICE_BINARY + " --listen=127.0.0.1:0 --monitoring_interval_ms=100 " +
-        "--instance_service_target=127.0.0.1:1 --instance_service_timeout_ms=200 " + source +
-        " 2>&1");
+    const std::string output =
+        RunShellCommand("DATABASE_SERVICE_POOL_ADMIN_PASSWORD=" + secret + " timeout -s TERM 1.5 " +
+                        DBS_DATABASE_SERVICE_BINARY +
+                        " --listen=127.0.0.1:0 --monitoring_interval_ms=100 " +
+                        "--instance_service_target=127.0.0.1:1 --instance_service_timeout_ms=200 " +
+                        source + " 2>&1")
+            .output;
     CHECK_THAT(output, Catch::Contains("pool admin password: from"));
     CHECK_THAT(output, !Catch::Contains(secret));
   }

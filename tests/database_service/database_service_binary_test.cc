@@ -8,20 +8,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "database/v1/database_service.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "grpcpp/client_context.h"
 #include "tests/support/free_port.h"
 #include "tests/support/instance_service_under_test.h"
 #include "tests/support/rpc_error.h"
+#include "tests/support/server_reflection.h"
 #include "tests/support/service_process.h"
 
 namespace {
 
 using dbs::testing::HealthStatus;
+using dbs::testing::QueryServerReflection;
 using dbs::testing::ServiceProcess;
-using grpc::reflection::v1alpha::ServerReflection;
 using grpc::reflection::v1alpha::ServerReflectionRequest;
-using grpc::reflection::v1alpha::ServerReflectionResponse;
 
 // database-service pointed at `instance_service_target`, waited for until alive.
 ServiceProcess StartDatabaseService(const std::string& instance_service_target,
@@ -40,29 +38,9 @@ std::string Unreachable() {
   return absl::StrCat("127.0.0.1:", dbs::testing::PickFreeLoopbackPort());
 }
 
-ServerReflectionResponse Reflect(ServiceProcess& service, const ServerReflectionRequest& request) {
-  auto stub = ServerReflection::NewStub(service.channel());
-  grpc::ClientContext context;
-  auto stream = stub->ServerReflectionInfo(&context);
-  REQUIRE(stream->Write(request));
-  stream->WritesDone();
-  ServerReflectionResponse response, trailing;
-  REQUIRE(stream->Read(&response));
-  while (stream->Read(&trailing)) {
-  }
-  REQUIRE(stream->Finish().ok());
-  return response;
-}
-
 TEST_CASE("Reflection lists and describes database.v1.DatabaseService and the error details") {
   ServiceProcess service = StartDatabaseService(Unreachable(), "");
-  ServerReflectionRequest list;
-  list.set_list_services("*");
-  const ServerReflectionResponse listed_services = Reflect(service, list);
-  std::set<std::string> names;
-  for (const auto& listed : listed_services.list_services_response().service()) {
-    names.insert(listed.name());
-  }
+  const std::set<std::string> names = dbs::testing::ReflectedServiceNames(service.channel());
   CHECK(names.count("database.v1.DatabaseService") == 1);
   CHECK(names.count("grpc.health.v1.Health") == 1);
   for (const char* symbol : {"database.v1.DatabaseService", "database.v1.PoolProbe",
@@ -70,7 +48,7 @@ TEST_CASE("Reflection lists and describes database.v1.DatabaseService and the er
     ServerReflectionRequest request;
     request.set_file_containing_symbol(symbol);
     INFO(symbol);
-    CHECK(Reflect(service, request).has_file_descriptor_response());
+    CHECK(QueryServerReflection(service.channel(), request).has_file_descriptor_response());
   }
 }
 

@@ -1,10 +1,5 @@
 // PostgresPoolAdmin against a real PostgreSQL server acting as a pool: the
 // fixture's cluster (tenant names are random, so tests may run in parallel).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -14,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "database_service/pool_admin/postgres_pool_admin.h"
 #include "tests/support/free_port.h"
+#include "tests/support/silent_listener.h"
 #include "tests/support/test_postgres.h"
 
 namespace dbs::database_service {
@@ -21,6 +17,7 @@ namespace {
 
 using dbs::testing::AdminConnectionString;
 using dbs::testing::QueryScalar;
+using dbs::testing::SilentListener;
 
 // The fixture server's host and port, read from its libpq connection string.
 PoolEndpoint FixtureEndpoint() {
@@ -44,29 +41,6 @@ PostgresPoolAdmin MakeAdmin() {
   options.connect_timeout = absl::Milliseconds(500);
   return PostgresPoolAdmin(options);
 }
-
-// A TCP listener that completes the handshake (the kernel does) but never
-// answers: a pool server that hangs.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t length = sizeof(address);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentListener() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 TEST_CASE("Inspect reports the server version and that the admin may create tenants") {
   auto info = MakeAdmin().Inspect(FixtureEndpoint());

@@ -17,6 +17,7 @@
 #include "database/v1/database_service.grpc.pb.h"
 #include "tests/support/instance_service_under_test.h"
 #include "tests/support/service_process.h"
+#include "tests/support/shell_command.h"
 #include "tests/support/test_postgres.h"
 
 namespace {
@@ -27,16 +28,14 @@ using instance::v1::DbServer;
 
 constexpr absl::Duration kMonitoringInterval = absl::Seconds(1);
 
+// The stdout of `command` without surrounding white space; fails the test unless
+// the command exits with 0.
 std::string Run(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[1024];
-  size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, read);
-  const int status = pclose(pipe);
-  if (status != 0) FAIL(command << " failed with " << status << ": " << output);
-  return std::string(absl::StripAsciiWhitespace(output));
+  const dbs::testing::ShellCommandResult result = dbs::testing::RunShellCommand(command);
+  if (result.wait_status != 0) {
+    FAIL(command << " failed with " << result.wait_status << ": " << result.output);
+  }
+  return std::string(absl::StripAsciiWhitespace(result.output));
 }
 
 std::string NewUuid() {

@@ -1,10 +1,6 @@
 // The libpq layer against a real PostgreSQL: the pool's bounds and hygiene, the
 // transaction helper, the SQLSTATE table, and recovery after a server restart.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +16,7 @@
 #include "instance_service/postgres/pg_transaction.h"
 #include "instance_service/postgres/sqlstate.h"
 #include "tests/instance_service/repository/repository_fixture.h"
+#include "tests/support/silent_listener.h"
 #include "tests/support/test_postgres.h"
 
 using dbs::postgres::PgConnection;
@@ -30,6 +27,7 @@ using dbs::postgres::RunInTransaction;
 using dbs::testing::CodeAndReason;
 using dbs::testing::QueryScalar;
 using dbs::testing::ScratchDatabase;
+using dbs::testing::SilentListener;
 
 namespace {
 
@@ -54,29 +52,6 @@ void Terminate(const std::string& pid) {
   QueryScalar(dbs::testing::AdminConnectionString(),
               "SELECT pg_terminate_backend(" + pid + ", 5000)");
 }
-
-// A TCP listener that accepts connections into its backlog and never answers: a
-// database host that hangs.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentListener() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // A private PostgreSQL cluster (deploy/local/pg-cluster) this test may stop and
 // start without disturbing the shared fixture; removed when the test ends.
