@@ -22,6 +22,11 @@ std::string FirstLine(const char* message) {
   return line;
 }
 
+// SQLSTATE feature_not_supported: raised when running a prepared statement whose
+// result type changed since it was prepared ("cached plan must not change result
+// type").
+constexpr absl::string_view kFeatureNotSupported = "0A000";
+
 // Server notices (e.g. "relation already exists, skipping") are not errors; libpq
 // would print them to stderr.
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
@@ -111,6 +116,7 @@ absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
 absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
                                                const std::vector<PgParam>& params) {
   if (IsBroken()) return ConnectionLostError(statement.name);
+  if (stale_) return StalePreparedStatementError(statement.name);
   if (!prepared_.contains(statement.name)) {
     auto prepared = Check(PQprepare(conn_.get(), statement.name, statement.sql, 0, nullptr),
                           absl::StrCat("prepare ", statement.name));
@@ -120,13 +126,21 @@ absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& param : params) values.push_back(param ? param->c_str() : nullptr);
-  return Check(PQexecPrepared(conn_.get(), statement.name, static_cast<int>(values.size()),
-                              values.data(), nullptr, nullptr, /*resultFormat=*/0),
-               statement.name);
+  auto result = Check(PQexecPrepared(conn_.get(), statement.name, static_cast<int>(values.size()),
+                                     values.data(), nullptr, nullptr, /*resultFormat=*/0),
+                      statement.name);
+  if (!result.ok() && SqlStateOf(result.status()) == kFeatureNotSupported) {
+    // Its result type changed since it was prepared (DDL): every statement prepared
+    // here may be stale, and would fail the same way until the connection closes.
+    stale_ = true;
+    return StalePreparedStatementError(statement.name);
+  }
+  return result;
 }
 
 bool PgConnection::IsIdleAndHealthy() const {
-  return PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
+  return !stale_ && PQstatus(conn_.get()) == CONNECTION_OK &&
+         PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
 bool PgConnection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }

@@ -38,6 +38,17 @@ using PgParam = std::optional<std::string>;
 // UNAVAILABLE DATABASE_UNAVAILABLE and leaves IsBroken() true. Messages never hold
 // SQL text or the connection string. Not thread-safe: one user at a time (the pool
 // hands it to one caller).
+//
+// Stale prepared statements: PostgreSQL refuses to run a prepared statement whose
+// result row type changed since it was prepared (DDL such as the contract
+// migration's ALTER COLUMN ... TYPE: SQLSTATE 0A000 "cached plan must not change
+// result type"), and would keep refusing on this connection forever. So a 0A000 from
+// running a prepared statement marks the connection stale: IsIdleAndHealthy() turns
+// false, the pool closes it instead of reusing it, and the error is UNAVAILABLE
+// DATABASE_UNAVAILABLE (nothing was done; IsStalePreparedStatement() is true, and
+// RunInTransaction reruns the body on another connection). The repository casts its
+// result columns to fixed types so that its own statements never hit this; this is
+// the backstop for future DDL.
 class PgConnection {
  public:
   // Connects without blocking past `deadline` or `connect_timeout`, whichever is
@@ -61,8 +72,8 @@ class PgConnection {
   absl::StatusOr<PgResult> Execute(const PgStatement& statement,
                                    const std::vector<PgParam>& params);
 
-  // True when the connection is usable and not inside a transaction: the only
-  // state in which the pool takes it back.
+  // True when the connection is usable, not inside a transaction and has no stale
+  // prepared statement: the only state in which the pool takes it back.
   bool IsIdleAndHealthy() const;
   // True once libpq reports the connection bad.
   bool IsBroken() const;
@@ -75,6 +86,7 @@ class PgConnection {
 
   std::unique_ptr<pg_conn, PgConnDeleter> conn_;
   absl::flat_hash_set<std::string> prepared_;
+  bool stale_ = false;  // a prepared statement's result type changed under it
 };
 
 }  // namespace dbs::postgres

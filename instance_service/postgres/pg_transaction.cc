@@ -66,6 +66,13 @@ absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const Transacti
       --attempt;
       continue;
     }
+    if (IsStalePreparedStatement(status)) {
+      // Rolled back on a connection now discarded; rerun on another (a pooled one
+      // may be stale too, hence up to max_attempts). If it persists the answer stays
+      // UNAVAILABLE DATABASE_UNAVAILABLE: nothing was done, safe to retry.
+      if (attempt < options.max_attempts && absl::Now() < deadline) continue;
+      return status;
+    }
     if (IsTransientConflict(status)) {
       if (attempt < options.max_attempts && absl::Now() < deadline) continue;
       return dbs::instance::ErrorWithReason(

@@ -27,6 +27,9 @@ struct TransactionOptions {
 // was already aborted the result is INTERNAL. Retries happen only where nothing
 // was committed:
 //   - a reused pooled connection that turns out dead on BEGIN is replaced once;
+//   - a prepared statement made stale by DDL (IsStalePreparedStatement) reruns
+//     the whole body on another connection, up to max_attempts; if it persists
+//     the answer is UNAVAILABLE DATABASE_UNAVAILABLE (rolled back);
 //   - 40001/40P01 rerun the whole body; if they persist the answer is
 //     UNAVAILABLE SERVER_OVERLOADED (rolled back; safe to retry with backoff).
 // Other errors: see PgPool::Acquire and sqlstate.h. If the connection is lost

@@ -62,6 +62,21 @@ absl::Status DeadlineError(absl::string_view context) {
                                         "QUERY_TIMEOUT");
 }
 
+absl::Status StalePreparedStatementError(absl::string_view context) {
+  absl::Status status = dbs::instance::ErrorWithReason(
+      absl::StatusCode::kUnavailable,
+      absl::StrCat(context,
+                   ": the table changed under a prepared statement (SQLSTATE 0A000); "
+                   "reconnecting, retry"),
+      "DATABASE_UNAVAILABLE");
+  status.SetPayload(kSqlStatePayload, absl::Cord("0A000"));
+  return status;
+}
+
+bool IsStalePreparedStatement(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable && SqlStateOf(status) == "0A000";
+}
+
 std::string SqlStateOf(const absl::Status& status) { return PayloadOf(status, kSqlStatePayload); }
 
 std::string ConstraintOf(const absl::Status& status) {

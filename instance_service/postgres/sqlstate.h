@@ -40,6 +40,14 @@ absl::Status ConnectionLostError(absl::string_view context);
 // DEADLINE_EXCEEDED QUERY_TIMEOUT: the caller's deadline passed.
 absl::Status DeadlineError(absl::string_view context);
 
+// UNAVAILABLE DATABASE_UNAVAILABLE with SQLSTATE 0A000 attached: a prepared
+// statement's result type changed under it (DDL); the connection is discarded and
+// nothing was done, so the call may be retried (see PgConnection).
+absl::Status StalePreparedStatementError(absl::string_view context);
+
+// True for StalePreparedStatementError().
+bool IsStalePreparedStatement(const absl::Status& status);
+
 // The SQLSTATE attached by StatusFromSqlState(), or "".
 std::string SqlStateOf(const absl::Status& status);
 

@@ -20,15 +20,27 @@ using postgres::PgStatement;
 
 // The columns of one db server, in the order ParseRecord() reads them. Unqualified,
 // so the same list reads db_servers, an UPDATE's RETURNING * and a replayed
-// jsonb_populate_record(). Labels come back as two aligned text[] (keys, values).
-#define DBS_DB_SERVER_COLUMNS                                                        \
-  "id::text, display_name, host, port, server_type, state, health, health_message, " \
-  "(extract(epoch FROM last_health_check_time) * 1000000)::bigint, "                 \
-  "instance_count, max_instances, "                                                  \
-  "ARRAY(SELECT l.key FROM jsonb_each_text(labels) AS l ORDER BY l.key), "           \
-  "ARRAY(SELECT l.value FROM jsonb_each_text(labels) AS l ORDER BY l.key), "         \
-  "(extract(epoch FROM create_time) * 1000000)::bigint, "                            \
-  "(extract(epoch FROM update_time) * 1000000)::bigint, version"
+// jsonb_to_record(). Labels come back as two aligned text[] (keys, values).
+//
+// Every column is cast to the type it has once fully migrated, so the result types
+// of the prepared statements never depend on the table's history: on an adopted
+// legacy table host and server_type are varchar(n) until the contract migration
+// (0100) turns them into text, and PostgreSQL refuses to run a statement prepared
+// before that on a connection still open after it ("cached plan must not change
+// result type"). Keep these casts when adding columns or DDL that changes a type.
+// For the same reason the replay (kReadRequest) spells out its row type instead of
+// using the table's (jsonb_populate_record(NULL::db_servers, ...)): a plan keeps the
+// table row type it was prepared with, and after the contract fails with 42804
+// "attribute 3 of type record has wrong type".
+#define DBS_DB_SERVER_COLUMNS                                                \
+  "id::text, display_name::text, host::text, port::int, server_type::text, " \
+  "state::text, health::text, health_message::text, "                        \
+  "(extract(epoch FROM last_health_check_time) * 1000000)::bigint, "         \
+  "instance_count::int, max_instances::int, "                                \
+  "ARRAY(SELECT l.key FROM jsonb_each_text(labels) AS l ORDER BY l.key), "   \
+  "ARRAY(SELECT l.value FROM jsonb_each_text(labels) AS l ORDER BY l.key), " \
+  "(extract(epoch FROM create_time) * 1000000)::bigint, "                    \
+  "(extract(epoch FROM update_time) * 1000000)::bigint, version::bigint"
 constexpr int kColumnCount = 16;
 
 // Eligible for FindAvailable/Allocate; must match db_servers_available_idx.
@@ -133,7 +145,10 @@ constexpr PgStatement kReadRequest = {
     "request_ids_read",
     "SELECT r.fingerprint, r.result IS NOT NULL, " DBS_DB_SERVER_COLUMNS
     " FROM request_ids AS r"
-    " LEFT JOIN LATERAL jsonb_populate_record(NULL::db_servers, r.result) AS d ON true"
+    " LEFT JOIN LATERAL jsonb_to_record(r.result) AS d(id uuid, display_name text, host text,"
+    " port int, server_type text, state text, health text, health_message text,"
+    " last_health_check_time timestamptz, instance_count int, max_instances int, labels jsonb,"
+    " create_time timestamptz, update_time timestamptz, version bigint) ON true"
     " WHERE r.request_id = $1::uuid"};
 constexpr PgStatement kStoreRowResult = {
     "request_ids_store_row",

@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include "instance_service/migrations/migrator.h"
+#include "instance_service/postgres/pg_connection.h"
+#include "instance_service/postgres/pg_transaction.h"
+#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "tests/instance_service/repository/legacy_schema.h"
 #include "tests/instance_service/repository/repository_fixture.h"
@@ -20,6 +23,7 @@ using dbs::instance::ListQuery;
 using dbs::instance::Migrator;
 using dbs::instance::PoolHealth;
 using dbs::instance::PoolState;
+using dbs::instance::RequestIdentity;
 using dbs::testing::CodeAndReason;
 using dbs::testing::NewServer;
 using dbs::testing::QueryScalar;
@@ -349,4 +353,100 @@ TEST_CASE("a fresh database has no legacy columns or trigger and contract is a n
   REQUIRE(created.ok());
   CHECK(created->state == PoolState::kProvisioning);
   CHECK(created->version == 1);
+}
+
+// Replicas keep their pooled connections, and the statements prepared on them,
+// across `migrate --contract`. 0100 turns host and server_type from varchar into
+// text; a prepared statement whose result type changes is refused by PostgreSQL
+// from then on (0A000 "cached plan must not change result type").
+TEST_CASE("statements prepared before the contract keep working after it on the same pool") {
+  Database db(/*legacy=*/true);
+  // One connection: every call after the contract reuses what was prepared before.
+  dbs::postgres::PgPoolOptions options = db.PoolOptions();
+  options.max_connections = 1;
+  dbs::postgres::PgPool pool(options);
+  dbs::instance::PostgresDbServerRepository repository(&pool);
+  const RequestIdentity request{"cccccccc-0000-4000-8000-000000000001", "create contract-1"};
+
+  // Prepares every statement the calls below use.
+  auto created = repository.Create(NewServer("contract-1", 5), request, Within());
+  REQUIRE(created.ok());
+  const std::string id = created->id;
+  auto exercise = [&](const std::string& when) {
+    INFO(when);
+    CHECK(CodeAndReason(repository.Get(kPool1, Within()).status()) == "OK ");
+    CHECK(CodeAndReason(repository.List(ListQuery(), Within()).status()) == "OK ");
+    auto replayed = repository.Create(NewServer("contract-1", 5), request, Within());
+    CHECK(CodeAndReason(replayed.status()) == "OK ");
+    if (replayed.ok()) CHECK(replayed->id == id);
+    CHECK(CodeAndReason(repository
+                            .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
+                                    std::nullopt, nullptr, std::nullopt, Within())
+                            .status()) == "OK ");
+    CHECK(CodeAndReason(repository.Increment(id, std::nullopt, Within()).status()) == "OK ");
+    CHECK(CodeAndReason(repository.Decrement(id, std::nullopt, Within()).status()) == "OK ");
+    CHECK(CodeAndReason(repository.FindAvailable("postgres", Within()).status()) == "OK ");
+    CHECK(CodeAndReason(repository.Allocate("postgres", std::nullopt, Within()).status()) == "OK ");
+  };
+  exercise("before the contract");
+  const size_t prepared_before = [&] {
+    auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(connection.ok());
+    return (*connection)->prepared_count();
+  }();
+  CHECK(prepared_before >= 8);
+
+  auto contracted =
+      Migrator(db.url(), Migrator::Scope::kContract).Run(absl::Now() + absl::Minutes(1));
+  REQUIRE(contracted.ok());
+  REQUIRE(*contracted == std::vector<int>{100});
+  REQUIRE(db.Scalar("SELECT data_type FROM information_schema.columns WHERE table_name = "
+                    "'db_servers' AND column_name = 'host'") == "text");
+
+  exercise("after the contract");
+  exercise("again");
+  CHECK(pool.open_count() == 1);
+}
+
+// The backstop for DDL the column casts do not foresee: a stale prepared statement
+// discards its connection and is UNAVAILABLE (nothing done, retryable), never
+// INTERNAL; RunInTransaction reruns the body on a fresh connection.
+TEST_CASE("a prepared statement made stale by DDL is retryable and its connection discarded") {
+  Database db(/*legacy=*/true);
+  constexpr dbs::postgres::PgStatement kHost = {"test_host_uncast",
+                                                "SELECT host FROM db_servers WHERE id = $1::uuid"};
+  dbs::postgres::PgPoolOptions options = db.PoolOptions();
+  options.max_connections = 1;
+  dbs::postgres::PgPool pool(options);
+  auto read_host = [&](std::string* host) {
+    return dbs::postgres::RunInTransaction(
+        pool, absl::Now() + absl::Seconds(10), {}, [&](dbs::postgres::PgConnection& connection) {
+          auto result = connection.Execute(kHost, {std::string(kPool1)});
+          if (!result.ok()) return result.status();
+          *host = std::string(result->Text(0, 0));
+          return absl::OkStatus();
+        });
+  };
+  std::string host;
+  REQUIRE(read_host(&host).ok());
+  CHECK(host == "pg1.internal");
+  auto direct = dbs::postgres::PgConnection::Connect(db.url(), absl::Now() + absl::Seconds(10),
+                                                     absl::Seconds(5));
+  REQUIRE(direct.ok());
+  REQUIRE((*direct)->Execute(kHost, {std::string(kPool1)}).ok());
+
+  REQUIRE(Migrator(db.url(), Migrator::Scope::kContract).Run(absl::Now() + absl::Minutes(1)).ok());
+
+  // Directly: UNAVAILABLE, and the connection is no longer fit for the pool.
+  const absl::Status stale = (*direct)->Execute(kHost, {std::string(kPool1)}).status();
+  CHECK(CodeAndReason(stale) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(dbs::postgres::SqlStateOf(stale) == "0A000");
+  CHECK(dbs::postgres::IsStalePreparedStatement(stale));
+  CHECK_FALSE((*direct)->IsIdleAndHealthy());
+  // Through the transaction helper: rerun on a fresh connection, so it just works.
+  host.clear();
+  CHECK(CodeAndReason(read_host(&host)) == "OK ");
+  CHECK(host == "pg1.internal");
+  CHECK(CodeAndReason(read_host(&host)) == "OK ");
+  CHECK(pool.open_count() == 1);
 }
