@@ -22,6 +22,10 @@ std::string FirstLine(const char* message) {
   return line;
 }
 
+// Sets the transaction-local statement_timeout (milliseconds, as text).
+constexpr PgStatement kSetStatementTimeout = {"dbs_set_statement_timeout",
+                                              "SELECT set_config('statement_timeout', $1, true)"};
+
 // SQLSTATE feature_not_supported: raised when running a prepared statement whose
 // result type changed since it was prepared ("cached plan must not change result
 // type").
@@ -108,13 +112,41 @@ absl::StatusOr<PgResult> PgConnection::Check(pg_result* raw, absl::string_view c
                             constraint == nullptr ? "" : constraint);
 }
 
+void PgConnection::set_deadline(absl::Time deadline) {
+  deadline_ = deadline;
+  statement_timeout_ = absl::InfiniteDuration();
+}
+
+absl::Status PgConnection::BoundByDeadline(absl::string_view context) {
+  if (deadline_ == absl::InfiniteFuture()) return absl::OkStatus();
+  const absl::Duration left = deadline_ - absl::Now();
+  if (left <= absl::ZeroDuration()) return DeadlineError(context);
+  // The timeout set before still ends the statement close enough to the deadline.
+  if (statement_timeout_ <= left + kDeadlineSlack) return absl::OkStatus();
+  // Never 0: that would mean no timeout at all.
+  const int64_t milliseconds =
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
+  auto set = ExecutePrepared(kSetStatementTimeout, {absl::StrCat(milliseconds)});
+  if (!set.ok()) return set.status();
+  statement_timeout_ = absl::Milliseconds(milliseconds);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
   if (IsBroken()) return ConnectionLostError("execute");
+  if (absl::Status bound = BoundByDeadline("execute"); !bound.ok()) return bound;
   return Check(PQexec(conn_.get(), std::string(sql).c_str()), "execute");
 }
 
 absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
                                                const std::vector<PgParam>& params) {
+  if (IsBroken()) return ConnectionLostError(statement.name);
+  if (absl::Status bound = BoundByDeadline(statement.name); !bound.ok()) return bound;
+  return ExecutePrepared(statement, params);
+}
+
+absl::StatusOr<PgResult> PgConnection::ExecutePrepared(const PgStatement& statement,
+                                                       const std::vector<PgParam>& params) {
   if (IsBroken()) return ConnectionLostError(statement.name);
   if (stale_) return StalePreparedStatementError(statement.name);
   if (!prepared_.contains(statement.name)) {

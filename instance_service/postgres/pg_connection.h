@@ -49,6 +49,13 @@ using PgParam = std::optional<std::string>;
 // RunInTransaction reruns the body on another connection). The repository casts its
 // result columns to fixed types so that its own statements never hit this; this is
 // the backstop for future DDL.
+//
+// Deadline: while set_deadline() holds a finite time (RunInTransaction sets it for
+// the body of a transaction), every Execute() first makes sure the transaction-local
+// statement_timeout ends the statement by that time (re-setting it, one extra round
+// trip, when the one set before would let it run more than kDeadlineSlack past it),
+// and fails DEADLINE_EXCEEDED QUERY_TIMEOUT without sending anything once the
+// deadline has passed.
 class PgConnection {
  public:
   // Connects without blocking past `deadline` or `connect_timeout`, whichever is
@@ -72,6 +79,16 @@ class PgConnection {
   absl::StatusOr<PgResult> Execute(const PgStatement& statement,
                                    const std::vector<PgParam>& params);
 
+  // Bounds every following Execute() by `deadline` (see the class comment) until
+  // cleared with absl::InfiniteFuture(). Call it inside a transaction only: the
+  // statement_timeout it sets is transaction-local. Setting it forgets the timeout
+  // set before (a new transaction starts without one).
+  void set_deadline(absl::Time deadline);
+
+  // How far past the deadline a statement may run before statement_timeout is
+  // re-set: saves a round trip between statements that follow each other quickly.
+  static constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(10);
+
   // True when the connection is usable, not inside a transaction and has no stale
   // prepared statement: the only state in which the pool takes it back.
   bool IsIdleAndHealthy() const;
@@ -83,10 +100,19 @@ class PgConnection {
  private:
   explicit PgConnection(std::unique_ptr<pg_conn, PgConnDeleter> conn);
   absl::StatusOr<PgResult> Check(pg_result* raw, absl::string_view context);
+  // Execute(statement, params) without the deadline check.
+  absl::StatusOr<PgResult> ExecutePrepared(const PgStatement& statement,
+                                           const std::vector<PgParam>& params);
+  // OK when the next statement may run: the deadline (if any) has not passed and
+  // statement_timeout ends it by then.
+  absl::Status BoundByDeadline(absl::string_view context);
 
   std::unique_ptr<pg_conn, PgConnDeleter> conn_;
   absl::flat_hash_set<std::string> prepared_;
   bool stale_ = false;  // a prepared statement's result type changed under it
+  absl::Time deadline_ = absl::InfiniteFuture();
+  // The statement_timeout set in this transaction (infinite: none set yet).
+  absl::Duration statement_timeout_ = absl::InfiniteDuration();
 };
 
 }  // namespace dbs::postgres

@@ -9,12 +9,22 @@
 namespace dbs::postgres {
 namespace {
 
-constexpr PgStatement kSetStatementTimeout = {"dbs_set_statement_timeout",
-                                              "SELECT set_config('statement_timeout', $1, true)"};
-
 void Rollback(PgConnection& connection) {
   if (!connection.IsBroken()) (void)connection.Execute("ROLLBACK");
 }
+
+// Bounds the connection's statements by the deadline while it lives.
+class DeadlineScope {
+ public:
+  DeadlineScope(PgConnection& connection, absl::Time deadline) : connection_(connection) {
+    connection_.set_deadline(deadline);
+  }
+  ~DeadlineScope() { Clear(); }
+  void Clear() { connection_.set_deadline(absl::InfiniteFuture()); }
+
+ private:
+  PgConnection& connection_;
+};
 
 absl::Status RunOnce(PgConnection& connection, absl::Time deadline,
                      const TransactionOptions& options,
@@ -22,24 +32,25 @@ absl::Status RunOnce(PgConnection& connection, absl::Time deadline,
   auto begin = connection.Execute(options.read_only ? "BEGIN READ ONLY" : "BEGIN");
   if (!begin.ok()) return begin.status();
   *began = true;
-  if (deadline != absl::InfiniteFuture()) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      Rollback(connection);
-      return DeadlineError("transaction");
-    }
-    const int64_t milliseconds =
-        std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
-    auto set = connection.Execute(kSetStatementTimeout, {absl::StrCat(milliseconds)});
-    if (!set.ok()) {
-      Rollback(connection);
-      return set.status();
-    }
+  // Each statement of the body gets statement_timeout = the time left when it
+  // starts (see PgConnection::set_deadline), not the time left at BEGIN.
+  DeadlineScope scope(connection, deadline);
+  if (absl::Now() >= deadline) {
+    scope.Clear();
+    Rollback(connection);
+    return DeadlineError("transaction");
   }
   absl::Status status = body(connection);
+  scope.Clear();  // ROLLBACK must not be refused by the deadline
   if (!status.ok()) {
     Rollback(connection);
     return status;
+  }
+  // The caller gives up at the deadline: a COMMIT after it would apply a write the
+  // caller was told had failed.
+  if (absl::Now() >= deadline) {
+    Rollback(connection);
+    return DeadlineError("commit");
   }
   auto commit = connection.Execute("COMMIT");
   if (!commit.ok()) return commit.status();

@@ -19,8 +19,14 @@ struct TransactionOptions {
 };
 
 // Runs `body` in one transaction on a pooled connection:
-//   BEGIN; set_config('statement_timeout', <ms left until deadline>, true); body; COMMIT
+//   BEGIN; body; COMMIT
 // and ROLLBACK when anything fails, so the connection goes back to the pool idle.
+// The deadline bounds the SQL: before each statement of the body the
+// transaction-local statement_timeout is lowered to the time left (see
+// PgConnection::set_deadline), a statement due after the deadline fails without
+// being sent, and once the deadline has passed COMMIT is not sent: the transaction
+// is rolled back and the answer is DEADLINE_EXCEEDED QUERY_TIMEOUT, so a write never
+// commits after the caller was told it timed out.
 //
 // `body` may run more than once (see below) and must not keep state between runs.
 // Its non-OK status is returned unchanged; when it returns OK but the transaction
