@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
   const grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) {
     std::cerr << "grpc-health-probe: " << address << " service \"" << service
-              << "\": RPC failed: code " << status.error_code() << ": "
-              << status.error_message() << "\n";
+              << "\": RPC failed: code " << status.error_code() << ": " << status.error_message()
+              << "\n";
     return 1;
   }
   const auto serving = grpc::health::v1::HealthCheckResponse::SERVING;

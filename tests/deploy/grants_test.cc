@@ -19,13 +19,13 @@
 
 #include "absl/random/random.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "instance_service/postgres/pg_pool.h"
 #include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "tests/support/test_postgres.h"
 
 namespace {
@@ -53,8 +53,7 @@ std::ostream& operator<<(std::ostream& out, const Outcome& outcome) {
 Outcome Run(const std::string& conninfo, const std::string& sql) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) return {false, "", PQerrorMessage(conn.get())};
-  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()),
-                                                       &PQclear);
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()), &PQclear);
   const ExecStatusType status = PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {true, "", ""};
   const char* sqlstate = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
@@ -90,8 +89,8 @@ class TestRoles {
     const std::string suffix = absl::StrCat(absl::Uniform<uint32_t>(random));
     service_ = "grants_test_svc_" + suffix;
     legacy_ = "grants_test_legacy_" + suffix;
-    QueryScalar(admin_, absl::StrCat("CREATE ROLE ", service_, " LOGIN; CREATE ROLE ", legacy_,
-                                     " LOGIN"));
+    QueryScalar(admin_,
+                absl::StrCat("CREATE ROLE ", service_, " LOGIN; CREATE ROLE ", legacy_, " LOGIN"));
   }
   ~TestRoles() {
     // Silent best effort: the scratch database (and every privilege in it) is gone by now.
@@ -111,17 +110,18 @@ class InstanceDatabase {
  public:
   InstanceDatabase() {
     // The schema job's first step, with the same binary: migrations as the owner.
-    const int migrate = Shell(absl::StrCat("INSTANCE_SERVICE_DATABASE_URL=",
-                                           Quoted(db_.connection_string()), " ",
-                                           Quoted(DBS_INSTANCE_SERVICE_BINARY), " migrate"));
+    const int migrate =
+        Shell(absl::StrCat("INSTANCE_SERVICE_DATABASE_URL=", Quoted(db_.connection_string()), " ",
+                           Quoted(DBS_INSTANCE_SERVICE_BINARY), " migrate"));
     REQUIRE(migrate == 0);
     // What the old 08-schema-job granted database-service.
     const std::string legacy = roles_.legacy();
-    Outcome old_world = Run(admin(), absl::StrCat(
-        "GRANT CONNECT, TEMPORARY ON DATABASE ", db_.name(), " TO ", legacy, ";",
-        "GRANT USAGE ON SCHEMA public TO ", legacy, ";",
-        "GRANT ALL ON ALL TABLES IN SCHEMA public TO ", legacy, ";",
-        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ", legacy));
+    Outcome old_world = Run(
+        admin(),
+        absl::StrCat("GRANT CONNECT, TEMPORARY ON DATABASE ", db_.name(), " TO ", legacy, ";",
+                     "GRANT USAGE ON SCHEMA public TO ", legacy, ";",
+                     "GRANT ALL ON ALL TABLES IN SCHEMA public TO ", legacy, ";",
+                     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ", legacy));
     REQUIRE(old_world.ok);
     REQUIRE(Run(As(legacy), "SELECT count(*) FROM db_servers").ok);
   }
@@ -166,43 +166,57 @@ TEST_CASE("grants: instance_service can run what the repository runs") {
 
   // db_servers: every kind of statement the repository sends.
   CHECK(Run(service, kInsertPool).ok);
-  CHECK(Run(service, "SELECT id, display_name, version FROM db_servers "
-                     "WHERE state = 'ACTIVE' ORDER BY id LIMIT 10").ok);
-  CHECK(Run(service, "UPDATE db_servers SET state = 'ACTIVE', health = 'HEALTHY', "
-                     "version = version + 1, update_time = now() "
-                     "WHERE display_name = 'pool-a'").ok);
+  CHECK(Run(service,
+            "SELECT id, display_name, version FROM db_servers "
+            "WHERE state = 'ACTIVE' ORDER BY id LIMIT 10")
+            .ok);
+  CHECK(Run(service,
+            "UPDATE db_servers SET state = 'ACTIVE', health = 'HEALTHY', "
+            "version = version + 1, update_time = now() "
+            "WHERE display_name = 'pool-a'")
+            .ok);
   // Allocate: row locks need UPDATE as well as SELECT.
-  CHECK(Run(service, "BEGIN; SELECT id FROM db_servers WHERE instance_count < max_instances "
-                     "ORDER BY instance_count FOR UPDATE SKIP LOCKED LIMIT 1; "
-                     "UPDATE db_servers SET instance_count = instance_count + 1 "
-                     "WHERE display_name = 'pool-a'; COMMIT").ok);
+  CHECK(Run(service,
+            "BEGIN; SELECT id FROM db_servers WHERE instance_count < max_instances "
+            "ORDER BY instance_count FOR UPDATE SKIP LOCKED LIMIT 1; "
+            "UPDATE db_servers SET instance_count = instance_count + 1 "
+            "WHERE display_name = 'pool-a'; COMMIT")
+            .ok);
   // The deadline the repository sets on every transaction.
-  CHECK(Run(service, "BEGIN; SET LOCAL statement_timeout = 5000; "
-                     "SELECT count(*) FROM db_servers; COMMIT").ok);
+  CHECK(Run(service,
+            "BEGIN; SET LOCAL statement_timeout = 5000; "
+            "SELECT count(*) FROM db_servers; COMMIT")
+            .ok);
 
   // request_ids: claim (ON CONFLICT), replay lookup, record the result, purge.
   const std::string request = "'8a8bd4c5-36c6-4c1e-8d8e-3b5a0b1e2f10'";
   CHECK(Run(service, absl::StrCat("INSERT INTO request_ids (request_id, fingerprint) VALUES (",
-                                  request, ", 'Create:abc') ON CONFLICT DO NOTHING")).ok);
+                                  request, ", 'Create:abc') ON CONFLICT DO NOTHING"))
+            .ok);
   CHECK(Run(service, absl::StrCat("SELECT fingerprint, result FROM request_ids "
-                                  "WHERE request_id = ", request)).ok);
+                                  "WHERE request_id = ",
+                                  request))
+            .ok);
   CHECK(Run(service, absl::StrCat("UPDATE request_ids SET result = '{}'::jsonb "
-                                  "WHERE request_id = ", request)).ok);
+                                  "WHERE request_id = ",
+                                  request))
+            .ok);
   CHECK(Run(service, "DELETE FROM request_ids WHERE created_at < now() - interval '24 hours'").ok);
 
   // instances and the migration ledger: read only.
   CHECK(Run(service, "SELECT 1 FROM instances WHERE db_server_id IS NOT NULL LIMIT 1").ok);
   CHECK(Run(service, "SELECT max(version) FROM schema_migrations").ok);
-  Outcome write_instances =
-      Run(service, "INSERT INTO instances (name) VALUES ('tenant-1')");
+  Outcome write_instances = Run(service, "INSERT INTO instances (name) VALUES ('tenant-1')");
   CHECK(write_instances.sqlstate == kInsufficientPrivilege);
   Outcome write_ledger = Run(service, "DELETE FROM schema_migrations");
   CHECK(write_ledger.sqlstate == kInsufficientPrivilege);
 
   // Delete of a pool an instance references: the FK (checked as the table owner)
   // answers, not a missing privilege.
-  REQUIRE(Run(db.admin(), "INSERT INTO instances (name, db_server_id) "
-                          "SELECT 'tenant-2', id FROM db_servers WHERE display_name = 'pool-a'").ok);
+  REQUIRE(Run(db.admin(),
+              "INSERT INTO instances (name, db_server_id) "
+              "SELECT 'tenant-2', id FROM db_servers WHERE display_name = 'pool-a'")
+              .ok);
   Outcome in_use = Run(service, "DELETE FROM db_servers WHERE display_name = 'pool-a'");
   INFO(in_use);
   CHECK(in_use.sqlstate == kForeignKeyViolation);
@@ -212,8 +226,7 @@ TEST_CASE("grants: instance_service can run what the repository runs") {
   // ...and nothing beyond: no DDL, no TRUNCATE.
   CHECK(Run(service, "CREATE TABLE mine (x int)").sqlstate == kInsufficientPrivilege);
   CHECK(Run(service, "TRUNCATE db_servers").sqlstate == kInsufficientPrivilege);
-  CHECK(Run(service, "ALTER TABLE db_servers ADD COLUMN x int").sqlstate ==
-        kInsufficientPrivilege);
+  CHECK(Run(service, "ALTER TABLE db_servers ADD COLUMN x int").sqlstate == kInsufficientPrivilege);
 }
 
 // Every repository method, the real PostgresDbServerRepository, logged in as the
@@ -263,9 +276,9 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   changes.state = PoolState::kActive;
   changes.health = PoolHealth::kHealthy;
   changes.last_health_check_time = absl::Now();
-  auto updated = repository.Update(id, changes, created->version,
-                                   [](const DbServerRecord&) { return absl::OkStatus(); },
-                                   request("Update"), call);
+  auto updated = repository.Update(
+      id, changes, created->version, [](const DbServerRecord&) { return absl::OkStatus(); },
+      request("Update"), call);
   INFO("Update: " << updated.status());
   CHECK(updated.ok());
 
@@ -290,7 +303,9 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   // Delete while an instance references the pool: the documented answer, not a
   // permission error; then the real delete.
   REQUIRE(Run(db.admin(), absl::StrCat("INSERT INTO instances (name, db_server_id) VALUES "
-                                       "('tenant-1', '", id, "')")).ok);
+                                       "('tenant-1', '",
+                                       id, "')"))
+              .ok);
   absl::Status in_use = repository.Delete(id, std::nullopt, false, request("Delete"), call);
   INFO("Delete in use: " << in_use);
   CHECK(in_use.code() == absl::StatusCode::kFailedPrecondition);
@@ -366,9 +381,8 @@ TEST_CASE("grants: database_service cannot connect to the instance database") {
   CHECK_FALSE(legacy.ok);
   CHECK(absl::StrContains(legacy.message, "permission denied for database"));
   // PUBLIC lost CONNECT too: a role nobody mentioned is kept out as well.
-  CHECK(QueryScalar(db.admin(),
-                    absl::StrCat("SELECT has_database_privilege('public', '", db.name(),
-                                 "', 'CONNECT')")) == "f");
+  CHECK(QueryScalar(db.admin(), absl::StrCat("SELECT has_database_privilege('public', '", db.name(),
+                                             "', 'CONNECT')")) == "f");
   // The service still gets in.
   CHECK(Run(db.As(db.roles().service()), "SELECT 1").ok);
 }
@@ -401,9 +415,10 @@ TEST_CASE("grants: verify-grants.sql fails when a database_service grant is put 
   REQUIRE(Run(db.admin(), absl::StrCat("GRANT SELECT ON db_servers TO ", db.roles().legacy())).ok);
   CHECK(db.VerifyGrants() != 0);
   // Membership in the service role would lend it the service's grants: caught too.
-  REQUIRE(Run(db.admin(), absl::StrCat("REVOKE SELECT ON db_servers FROM ", db.roles().legacy(),
-                                       "; GRANT ", db.roles().service(), " TO ",
-                                       db.roles().legacy())).ok);
+  REQUIRE(
+      Run(db.admin(), absl::StrCat("REVOKE SELECT ON db_servers FROM ", db.roles().legacy(),
+                                   "; GRANT ", db.roles().service(), " TO ", db.roles().legacy()))
+          .ok);
   CHECK(db.VerifyGrants() != 0);
   // grants.sql takes the membership away again.
   REQUIRE(db.ApplyGrants() == 0);

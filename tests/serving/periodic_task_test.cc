@@ -23,6 +23,8 @@ TEST_CASE("a periodic task runs repeatedly and never after it is destroyed") {
 
 TEST_CASE("destroying a periodic task does not wait for its interval") {
   const absl::Time start = absl::Now();
-  { PeriodicTask task([] {}, absl::Hours(1)); }
+  {
+    PeriodicTask task([] {}, absl::Hours(1));
+  }
   CHECK(absl::Now() - start < absl::Seconds(5));
 }
