@@ -20,9 +20,9 @@
 #include "glog/logging.h"
 #include "instance/v1/error_reason.pb.h"
 #include "instance_service/migrations/migrator.h"
-#include "instance_service/postgres/pg_pool.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
+#include "pq/pg_pool.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
 #include "serving/periodic_task.h"
@@ -84,10 +84,10 @@ int Serve(const std::string& database_url) {
     return EXIT_FAILURE;
   }
 
-  dbs::postgres::PgPoolOptions pool_options;
+  dbs::pq::PgPoolOptions pool_options;
   pool_options.conninfo = database_url;
   pool_options.max_connections = static_cast<int>(absl::GetFlag(FLAGS_db_pool_size));
-  dbs::postgres::PgPool pool(pool_options);
+  dbs::pq::PgPool pool(pool_options);
   auto repository = std::make_shared<dbs::instance::PostgresDbServerRepository>(&pool);
 
   dbs::instance::DbServerServiceImpl::Options service_options;

@@ -7,15 +7,15 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "instance_service/migrations/embedded_migrations.h"
-#include "instance_service/postgres/pg_connection.h"
-#include "instance_service/postgres/pg_pool.h"
-#include "instance_service/postgres/pg_transaction.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_pool.h"
+#include "pq/pg_transaction.h"
 
 namespace dbs::instance {
 namespace {
 
-using postgres::PgConnection;
-using postgres::PgStatement;
+using pq::PgConnection;
+using pq::PgStatement;
 
 // One lock for every process migrating this database; the key is derived from a
 // fixed name so that operators can find it in pg_locks.
@@ -60,8 +60,8 @@ absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
   return annotated;
 }
 
-postgres::PgPoolOptions SingleConnection(const std::string& conninfo) {
-  postgres::PgPoolOptions options;
+pq::PgPoolOptions SingleConnection(const std::string& conninfo) {
+  pq::PgPoolOptions options;
   options.conninfo = conninfo;
   options.max_connections = 1;
   options.connect_timeout = absl::Seconds(10);
@@ -101,10 +101,10 @@ absl::StatusOr<std::vector<int>> Migrator::Run(absl::Time deadline) const {
           absl::StrCat("migration versions must be positive and unique: ", migrations_[i].name));
     }
   }
-  postgres::PgPool pool(SingleConnection(conninfo_));
+  pq::PgPool pool(SingleConnection(conninfo_));
   std::vector<int> applied;
   absl::Status status =
-      postgres::RunInTransaction(pool, deadline, {}, [&](PgConnection& connection) -> absl::Status {
+      pq::RunInTransaction(pool, deadline, {}, [&](PgConnection& connection) -> absl::Status {
         applied.clear();
         auto locked = connection.Execute(kTakeLock, {});
         if (!locked.ok()) return Annotate(locked.status(), "taking the migration lock");
@@ -139,12 +139,12 @@ absl::StatusOr<std::vector<int>> Migrator::Run(absl::Time deadline) const {
 }
 
 absl::StatusOr<std::vector<int>> Migrator::AppliedVersions(absl::Time deadline) const {
-  postgres::PgPool pool(SingleConnection(conninfo_));
+  pq::PgPool pool(SingleConnection(conninfo_));
   std::vector<int> versions;
-  postgres::TransactionOptions options;
+  pq::TransactionOptions options;
   options.read_only = true;
   absl::Status status =
-      postgres::RunInTransaction(pool, deadline, options, [&](PgConnection& connection) {
+      pq::RunInTransaction(pool, deadline, options, [&](PgConnection& connection) {
         auto read = ReadVersions(connection);
         if (!read.ok()) return read.status();
         versions = *std::move(read);

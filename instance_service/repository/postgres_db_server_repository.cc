@@ -4,19 +4,19 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/postgres/pg_result.h"
-#include "instance_service/postgres/pg_transaction.h"
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/db_server_row_codec.h"
 #include "instance_service/repository/error_reason.h"
+#include "pq/pg_result.h"
+#include "pq/pg_transaction.h"
+#include "pq/sqlstate.h"
 
 namespace dbs::instance {
 namespace {
 
-using postgres::PgConnection;
-using postgres::PgParam;
-using postgres::PgResult;
-using postgres::PgStatement;
+using pq::PgConnection;
+using pq::PgParam;
+using pq::PgResult;
+using pq::PgStatement;
 
 // The columns of one db server, in the order ParseRecord() reads them. Unqualified,
 // so the same list reads db_servers, an UPDATE's RETURNING * and a replayed
@@ -190,13 +190,13 @@ absl::StatusOr<T> Finish(absl::StatusOr<T> result) {
 // CHECK violations on Create/Update: the service layer validates first, so these
 // are races or gaps in validation.
 absl::Status FromCheckViolation(const absl::Status& status) {
-  if (postgres::SqlStateOf(status) != "23514") return status;
-  if (postgres::ConstraintOf(status) == "db_servers_instance_count_check") {
+  if (pq::SqlStateOf(status) != "23514") return status;
+  if (pq::ConstraintOf(status) == "db_servers_instance_count_check") {
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
                            "max_instances cannot go below instance_count", "CAPACITY_BELOW_COUNT");
   }
   return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                         absl::StrCat("value rejected by ", postgres::ConstraintOf(status)),
+                         absl::StrCat("value rejected by ", pq::ConstraintOf(status)),
                          "INVALID_FIELD");
 }
 
@@ -279,15 +279,15 @@ PgParam OptionalNumber(const std::optional<T>& value) {
 
 }  // namespace
 
-PostgresDbServerRepository::PostgresDbServerRepository(postgres::PgPool* pool) : pool_(pool) {}
+PostgresDbServerRepository::PostgresDbServerRepository(pq::PgPool* pool) : pool_(pool) {}
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::ReadRow(const Effect& read,
                                                                    const CallOptions& call) {
   DbServerRecord out;
-  postgres::TransactionOptions options;
+  pq::TransactionOptions options;
   options.read_only = true;
   absl::Status status =
-      postgres::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
+      pq::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
         auto record = read(connection);
         if (!record.ok()) return record.status();
         out = *std::move(record);
@@ -305,7 +305,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::WriteOnce(
   }
   DbServerRecord out;
   absl::Status status =
-      postgres::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
+      pq::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
         if (request) {
           auto claimed =
               connection.Execute(kClaimRequest, {request->request_id, request->fingerprint});
@@ -393,10 +393,10 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
   params.push_back(absl::StrCat(query.page_size + 1));  // one extra row sets has_more
 
   ListPage page;
-  postgres::TransactionOptions options;
+  pq::TransactionOptions options;
   options.read_only = true;
   absl::Status status =
-      postgres::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
+      pq::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
         page = ListPage();
         auto rows = connection.Execute(kList, params);
         if (!rows.ok()) return rows.status();
@@ -443,9 +443,9 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
     if (!record.ok()) {
       // db_servers_name_key: the legacy unique name, kept in step with display_name
       // by the expand trigger until the contract migration drops it.
-      if (postgres::SqlStateOf(record.status()) == "23505" &&
-          (postgres::ConstraintOf(record.status()) == "db_servers_display_name_key" ||
-           postgres::ConstraintOf(record.status()) == "db_servers_name_key")) {
+      if (pq::SqlStateOf(record.status()) == "23505" &&
+          (pq::ConstraintOf(record.status()) == "db_servers_display_name_key" ||
+           pq::ConstraintOf(record.status()) == "db_servers_name_key")) {
         return ErrorWithReason(
             absl::StatusCode::kAlreadyExists,
             absl::StrCat("display_name \"", server.display_name, "\" is already taken"),
@@ -525,7 +525,7 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
         if (referenced->Bool(0, 0)) return in_use();
         auto removed = connection.Execute(kDelete, {id});
         if (!removed.ok()) {
-          if (postgres::SqlStateOf(removed.status()) == "23503") return in_use();
+          if (pq::SqlStateOf(removed.status()) == "23503") return in_use();
           return removed.status();
         }
         return DbServerRecord();  // no row to return or store
@@ -615,7 +615,7 @@ absl::StatusOr<int64_t> PostgresDbServerRepository::PurgeExpiredRequestIds(
     const CallOptions& call) {
   int64_t purged = 0;
   absl::Status status =
-      postgres::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
+      pq::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
         auto result = connection.Execute(kPurgeRequests, {});
         if (!result.ok()) return result.status();
         purged = result->AffectedRows();

@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "instance_service/postgres/pg_connection.h"
-#include "instance_service/postgres/pg_pool.h"
 #include "instance_service/repository/db_server_repository.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_pool.h"
 
 namespace dbs::instance {
 
@@ -43,7 +43,7 @@ namespace dbs::instance {
 // Thread-safe. `pool` must outlive the repository.
 class PostgresDbServerRepository final : public DbServerRepository {
  public:
-  explicit PostgresDbServerRepository(postgres::PgPool* pool);
+  explicit PostgresDbServerRepository(pq::PgPool* pool);
 
   absl::StatusOr<ListPage> List(const ListQuery& query, const CallOptions& call) override;
   absl::StatusOr<DbServerRecord> Get(const std::string& id, const CallOptions& call) override;
@@ -75,7 +75,7 @@ class PostgresDbServerRepository final : public DbServerRepository {
   absl::StatusOr<int64_t> PurgeExpiredRequestIds(const CallOptions& call);
 
  private:
-  using Effect = std::function<absl::StatusOr<DbServerRecord>(postgres::PgConnection&)>;
+  using Effect = std::function<absl::StatusOr<DbServerRecord>(pq::PgConnection&)>;
 
   // One read-only transaction.
   absl::StatusOr<DbServerRecord> ReadRow(const Effect& read, const CallOptions& call);
@@ -85,7 +85,7 @@ class PostgresDbServerRepository final : public DbServerRepository {
   absl::StatusOr<DbServerRecord> WriteOnce(const std::optional<RequestIdentity>& request,
                                            const CallOptions& call, const Effect& effect);
 
-  postgres::PgPool* pool_;
+  pq::PgPool* pool_;
 };
 
 }  // namespace dbs::instance

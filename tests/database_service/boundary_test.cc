@@ -75,8 +75,8 @@ TEST_CASE("No database_service target links anything defined under instance_serv
                Catch::Contains("database_service -> dbs_instance_service_client (client)"));
   CHECK_THAT(closure, Catch::Contains("dbs_database_service_pool_admin"));
   CHECK_THAT(closure, !Catch::Contains("(instance_service"));
-  for (const char* forbidden : {"dbs_postgres", "dbs_repository", "dbs_instance_service_core",
-                                "dbs_migrations", "dbs::postgres", "dbs::repository"}) {
+  for (const char* forbidden : {"dbs_pq", "dbs_repository", "dbs_instance_service_core",
+                                "dbs_migrations", "dbs::pq", "dbs::repository"}) {
     CAPTURE(forbidden);
     CHECK_THAT(closure, !Catch::Contains(forbidden));
   }

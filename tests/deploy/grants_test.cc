@@ -23,9 +23,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "instance_service/postgres/pg_pool.h"
 #include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
+#include "pq/pg_pool.h"
 #include "tests/support/test_postgres.h"
 
 namespace {
@@ -236,10 +236,10 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   using namespace dbs::instance;  // NOLINT: test brevity
   InstanceDatabase db;
   REQUIRE(db.ApplyGrants() == 0);
-  dbs::postgres::PgPoolOptions options;
+  dbs::pq::PgPoolOptions options;
   options.conninfo = db.As(db.roles().service());
   options.max_connections = 2;
-  dbs::postgres::PgPool pool(options);
+  dbs::pq::PgPool pool(options);
   PostgresDbServerRepository repository(&pool);
   CallOptions call;
   call.deadline = absl::Now() + absl::Seconds(30);

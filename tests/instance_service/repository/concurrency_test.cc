@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "instance_service/postgres/pg_connection.h"
-#include "instance_service/postgres/pg_transaction.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_transaction.h"
 
 #include "tests/instance_service/repository/repository_fixture.h"
 
@@ -122,16 +122,16 @@ TEST_CASE("concurrent duplicates of one request id apply once and all get the sa
 TEST_CASE("a transaction never runs or commits past the caller's deadline") {
   MigratedDatabase db;
   db.Scalar("CREATE TABLE deadline_probe (v int); INSERT INTO deadline_probe VALUES (1)");
-  auto holder = dbs::postgres::PgConnection::Connect(
-      db.database.connection_string(), absl::Now() + absl::Seconds(10), absl::Seconds(5));
+  auto holder = dbs::pq::PgConnection::Connect(db.database.connection_string(),
+                                               absl::Now() + absl::Seconds(10), absl::Seconds(5));
   REQUIRE(holder.ok());
   REQUIRE((*holder)->Execute("SELECT pg_advisory_lock(7101), pg_advisory_lock(7102)").ok());
 
-  constexpr dbs::postgres::PgStatement kWaitFirst = {"test_wait_first",
-                                                     "SELECT pg_advisory_xact_lock(7101)"};
-  constexpr dbs::postgres::PgStatement kWrite = {"test_write", "UPDATE deadline_probe SET v = 2"};
-  constexpr dbs::postgres::PgStatement kWaitSecond = {"test_wait_second",
-                                                      "SELECT pg_advisory_xact_lock(7102)"};
+  constexpr dbs::pq::PgStatement kWaitFirst = {"test_wait_first",
+                                               "SELECT pg_advisory_xact_lock(7101)"};
+  constexpr dbs::pq::PgStatement kWrite = {"test_write", "UPDATE deadline_probe SET v = 2"};
+  constexpr dbs::pq::PgStatement kWaitSecond = {"test_wait_second",
+                                                "SELECT pg_advisory_xact_lock(7102)"};
   const absl::Duration timeout = absl::Seconds(2);
   const absl::Time start = absl::Now();
   // Lock 7101 at 1.5 s (most of the deadline), 7102 at 2.8 s (after it, but before
@@ -142,8 +142,8 @@ TEST_CASE("a transaction never runs or commits past the caller's deadline") {
     absl::SleepFor(start + absl::Milliseconds(2800) - absl::Now());
     (void)(*holder)->Execute("SELECT pg_advisory_unlock(7102)");
   });
-  const absl::Status status = dbs::postgres::RunInTransaction(
-      db.pool, start + timeout, {}, [&](dbs::postgres::PgConnection& connection) {
+  const absl::Status status = dbs::pq::RunInTransaction(
+      db.pool, start + timeout, {}, [&](dbs::pq::PgConnection& connection) {
         for (const auto* statement : {&kWaitFirst, &kWrite, &kWaitSecond}) {
           auto result = connection.Execute(*statement, {});
           if (!result.ok()) return result.status();
@@ -159,21 +159,20 @@ TEST_CASE("a transaction never runs or commits past the caller's deadline") {
   // Rolled back: the write is not there, now or later.
   CHECK(db.Scalar("SELECT v FROM deadline_probe") == "1");
   // The pool is fine afterwards.
-  CHECK(CodeAndReason(
-            dbs::postgres::RunInTransaction(db.pool, absl::Now() + absl::Seconds(5), {},
-                                            [&](dbs::postgres::PgConnection& connection) {
-                                              return connection.Execute(kWrite, {}).status();
-                                            })) == "OK ");
+  CHECK(CodeAndReason(dbs::pq::RunInTransaction(db.pool, absl::Now() + absl::Seconds(5), {},
+                                                [&](dbs::pq::PgConnection& connection) {
+                                                  return connection.Execute(kWrite, {}).status();
+                                                })) == "OK ");
   CHECK(db.Scalar("SELECT v FROM deadline_probe") == "2");
 }
 
 TEST_CASE("a deadline that passes after the last statement still prevents the commit") {
   MigratedDatabase db;
   db.Scalar("CREATE TABLE deadline_probe (v int); INSERT INTO deadline_probe VALUES (1)");
-  constexpr dbs::postgres::PgStatement kWrite = {"test_write", "UPDATE deadline_probe SET v = 2"};
+  constexpr dbs::pq::PgStatement kWrite = {"test_write", "UPDATE deadline_probe SET v = 2"};
   const absl::Time deadline = absl::Now() + absl::Seconds(2);
-  const absl::Status status = dbs::postgres::RunInTransaction(
-      db.pool, deadline, {}, [&](dbs::postgres::PgConnection& connection) {
+  const absl::Status status =
+      dbs::pq::RunInTransaction(db.pool, deadline, {}, [&](dbs::pq::PgConnection& connection) {
         auto result = connection.Execute(kWrite, {});
         if (!result.ok()) return result.status();
         absl::SleepFor(deadline - absl::Now() + absl::Milliseconds(50));  // slow caller code

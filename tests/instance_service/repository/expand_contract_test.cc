@@ -8,10 +8,10 @@
 #include <catch2/catch.hpp>
 
 #include "instance_service/migrations/migrator.h"
-#include "instance_service/postgres/pg_connection.h"
-#include "instance_service/postgres/pg_transaction.h"
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_transaction.h"
+#include "pq/sqlstate.h"
 #include "tests/instance_service/repository/legacy_schema.h"
 #include "tests/instance_service/repository/repository_fixture.h"
 
@@ -68,8 +68,8 @@ struct Database {
   }
   const std::string& url() const { return database.connection_string(); }
   std::string Scalar(const std::string& sql) const { return QueryScalar(url(), sql); }
-  dbs::postgres::PgPoolOptions PoolOptions() const {
-    dbs::postgres::PgPoolOptions options;
+  dbs::pq::PgPoolOptions PoolOptions() const {
+    dbs::pq::PgPoolOptions options;
     options.conninfo = url();
     options.max_connections = 4;
     return options;
@@ -83,7 +83,7 @@ struct Database {
   }
 
   ScratchDatabase database;
-  dbs::postgres::PgPool pool{PoolOptions()};
+  dbs::pq::PgPool pool{PoolOptions()};
   dbs::instance::PostgresDbServerRepository repository{&pool};
 };
 
@@ -362,9 +362,9 @@ TEST_CASE("a fresh database has no legacy columns or trigger and contract is a n
 TEST_CASE("statements prepared before the contract keep working after it on the same pool") {
   Database db(/*legacy=*/true);
   // One connection: every call after the contract reuses what was prepared before.
-  dbs::postgres::PgPoolOptions options = db.PoolOptions();
+  dbs::pq::PgPoolOptions options = db.PoolOptions();
   options.max_connections = 1;
-  dbs::postgres::PgPool pool(options);
+  dbs::pq::PgPool pool(options);
   dbs::instance::PostgresDbServerRepository repository(&pool);
   const RequestIdentity request{"cccccccc-0000-4000-8000-000000000001", "create contract-1"};
 
@@ -413,14 +413,14 @@ TEST_CASE("statements prepared before the contract keep working after it on the 
 // INTERNAL; RunInTransaction reruns the body on a fresh connection.
 TEST_CASE("a prepared statement made stale by DDL is retryable and its connection discarded") {
   Database db(/*legacy=*/true);
-  constexpr dbs::postgres::PgStatement kHost = {"test_host_uncast",
-                                                "SELECT host FROM db_servers WHERE id = $1::uuid"};
-  dbs::postgres::PgPoolOptions options = db.PoolOptions();
+  constexpr dbs::pq::PgStatement kHost = {"test_host_uncast",
+                                          "SELECT host FROM db_servers WHERE id = $1::uuid"};
+  dbs::pq::PgPoolOptions options = db.PoolOptions();
   options.max_connections = 1;
-  dbs::postgres::PgPool pool(options);
+  dbs::pq::PgPool pool(options);
   auto read_host = [&](std::string* host) {
-    return dbs::postgres::RunInTransaction(
-        pool, absl::Now() + absl::Seconds(10), {}, [&](dbs::postgres::PgConnection& connection) {
+    return dbs::pq::RunInTransaction(
+        pool, absl::Now() + absl::Seconds(10), {}, [&](dbs::pq::PgConnection& connection) {
           auto result = connection.Execute(kHost, {std::string(kPool1)});
           if (!result.ok()) return result.status();
           *host = std::string(result->Text(0, 0));
@@ -430,8 +430,8 @@ TEST_CASE("a prepared statement made stale by DDL is retryable and its connectio
   std::string host;
   REQUIRE(read_host(&host).ok());
   CHECK(host == "pg1.internal");
-  auto direct = dbs::postgres::PgConnection::Connect(db.url(), absl::Now() + absl::Seconds(10),
-                                                     absl::Seconds(5));
+  auto direct =
+      dbs::pq::PgConnection::Connect(db.url(), absl::Now() + absl::Seconds(10), absl::Seconds(5));
   REQUIRE(direct.ok());
   REQUIRE((*direct)->Execute(kHost, {std::string(kPool1)}).ok());
 
@@ -440,8 +440,8 @@ TEST_CASE("a prepared statement made stale by DDL is retryable and its connectio
   // Directly: UNAVAILABLE, and the connection is no longer fit for the pool.
   const absl::Status stale = (*direct)->Execute(kHost, {std::string(kPool1)}).status();
   CHECK(CodeAndReason(stale) == "UNAVAILABLE DATABASE_UNAVAILABLE");
-  CHECK(dbs::postgres::SqlStateOf(stale) == "0A000");
-  CHECK(dbs::postgres::IsStalePreparedStatement(stale));
+  CHECK(dbs::pq::SqlStateOf(stale) == "0A000");
+  CHECK(dbs::pq::IsStalePreparedStatement(stale));
   CHECK_FALSE((*direct)->IsIdleAndHealthy());
   // Through the transaction helper: rerun on a fresh connection, so it just works.
   host.clear();

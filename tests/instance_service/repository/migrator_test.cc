@@ -208,10 +208,10 @@ TEST_CASE("migrations adopt the legacy db_servers table without losing rows or t
 TEST_CASE("the repository works on an adopted legacy table") {
   ScratchDatabase database;
   QueryScalar(database.connection_string(), kLegacySchema);
-  dbs::postgres::PgPoolOptions options;
+  dbs::pq::PgPoolOptions options;
   options.conninfo = database.connection_string();
   REQUIRE(dbs::instance::RunMigrations(options.conninfo).ok());
-  dbs::postgres::PgPool pool(options);
+  dbs::pq::PgPool pool(options);
   dbs::instance::PostgresDbServerRepository repository(&pool);
   auto allocated = repository.Allocate("postgres", std::nullopt, dbs::testing::Within());
   REQUIRE(allocated.ok());

@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "instance_service/migrations/migrator.h"
-#include "instance_service/postgres/pg_pool.h"
 #include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
+#include "pq/pg_pool.h"
 #include "tests/support/test_postgres.h"
 
 namespace dbs::testing {
@@ -23,8 +23,8 @@ struct MigratedDatabase {
     REQUIRE(instance::RunMigrations(database.connection_string()).ok());
   }
 
-  postgres::PgPoolOptions PoolOptions(int max_connections) const {
-    postgres::PgPoolOptions options;
+  pq::PgPoolOptions PoolOptions(int max_connections) const {
+    pq::PgPoolOptions options;
     options.conninfo = database.connection_string();
     options.max_connections = max_connections;
     options.max_wait = absl::Seconds(30);
@@ -36,7 +36,7 @@ struct MigratedDatabase {
   }
 
   ScratchDatabase database;
-  postgres::PgPool pool;
+  pq::PgPool pool;
   instance::PostgresDbServerRepository repository{&pool};
 };
 

@@ -1,12 +1,12 @@
-#include "instance_service/postgres/pg_pool.h"
+#include "pq/pg_pool.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/error_reason.h"
+#include "pq/sqlstate.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 PooledConnection::PooledConnection(PgPool* pool, std::unique_ptr<PgConnection> connection,
                                    bool reused)
@@ -121,4 +121,4 @@ int PgPool::idle_count() const {
   return static_cast<int>(idle_.size());
 }
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq

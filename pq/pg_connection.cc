@@ -1,4 +1,4 @@
-#include "instance_service/postgres/pg_connection.h"
+#include "pq/pg_connection.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -9,10 +9,10 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/error_reason.h"
+#include "pq/sqlstate.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 namespace {
 
 // libpq's messages end in newlines and may continue with hints; keep the first line.
@@ -177,4 +177,4 @@ bool PgConnection::IsIdleAndHealthy() const {
 
 bool PgConnection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq

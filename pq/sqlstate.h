@@ -1,12 +1,12 @@
-#ifndef INSTANCE_SERVICE_POSTGRES_SQLSTATE_H_
-#define INSTANCE_SERVICE_POSTGRES_SQLSTATE_H_
+#ifndef PQ_SQLSTATE_H_
+#define PQ_SQLSTATE_H_
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 // The one table that turns a PostgreSQL SQLSTATE into an absl::Status. Every error
 // the postgres layer returns goes through it, so callers branch on codes, never on
@@ -57,6 +57,6 @@ std::string ConstraintOf(const absl::Status& status);
 // True for 40001 and 40P01: the transaction lost a race and may simply be rerun.
 bool IsTransientConflict(const absl::Status& status);
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq
 
-#endif  // INSTANCE_SERVICE_POSTGRES_SQLSTATE_H_
+#endif  // PQ_SQLSTATE_H_

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_
-#define INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_
+#ifndef PQ_PG_CONNECTION_H_
+#define PQ_PG_CONNECTION_H_
 
 #include <memory>
 #include <optional>
@@ -11,11 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "instance_service/postgres/pg_result.h"
+#include "pq/pg_result.h"
 
 struct pg_conn;
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 struct PgConnDeleter {
   void operator()(pg_conn* conn) const;  // PQfinish
@@ -115,6 +115,6 @@ class PgConnection {
   absl::Duration statement_timeout_ = absl::InfiniteDuration();
 };
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq
 
-#endif  // INSTANCE_SERVICE_POSTGRES_PG_CONNECTION_H_
+#endif  // PQ_PG_CONNECTION_H_

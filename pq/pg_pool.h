@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_POSTGRES_PG_POOL_H_
-#define INSTANCE_SERVICE_POSTGRES_PG_POOL_H_
+#ifndef PQ_PG_POOL_H_
+#define PQ_PG_POOL_H_
 
 #include <memory>
 #include <string>
@@ -10,9 +10,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "instance_service/postgres/pg_connection.h"
+#include "pq/pg_connection.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 struct PgPoolOptions {
   // libpq connection string or URI. Never logged and never put in an error message.
@@ -101,6 +101,6 @@ class PgPool {
   std::unique_ptr<PgConnection> ping_connection_ ABSL_GUARDED_BY(ping_mu_);
 };
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq
 
-#endif  // INSTANCE_SERVICE_POSTGRES_PG_POOL_H_
+#endif  // PQ_PG_POOL_H_

@@ -1,12 +1,12 @@
-#include "instance_service/postgres/pg_transaction.h"
+#include "pq/pg_transaction.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/error_reason.h"
+#include "pq/sqlstate.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 namespace {
 
 void Rollback(PgConnection& connection) {
@@ -96,4 +96,4 @@ absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const Transacti
   }
 }
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq

@@ -1,10 +1,10 @@
-#include "instance_service/postgres/pg_result.h"
+#include "pq/pg_result.h"
 
 #include <libpq-fe.h>
 
 #include "absl/strings/numbers.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 void PgResultDeleter::operator()(pg_result* result) const { PQclear(result); }
 
@@ -40,4 +40,4 @@ int64_t PgResult::AffectedRows() const {
   return value;
 }
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq

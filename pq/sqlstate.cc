@@ -1,11 +1,11 @@
-#include "instance_service/postgres/sqlstate.h"
+#include "pq/sqlstate.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "instance_service/repository/error_reason.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 namespace {
 
 constexpr absl::string_view kSqlStatePayload = "type.googleapis.com/instance.internal/sqlstate";
@@ -88,4 +88,4 @@ bool IsTransientConflict(const absl::Status& status) {
   return sqlstate == "40001" || sqlstate == "40P01";
 }
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_POSTGRES_PG_RESULT_H_
-#define INSTANCE_SERVICE_POSTGRES_PG_RESULT_H_
+#ifndef PQ_PG_RESULT_H_
+#define PQ_PG_RESULT_H_
 
 #include <cstdint>
 #include <memory>
@@ -10,7 +10,7 @@
 // libpq's handle types, declared here so that libpq-fe.h stays out of public headers.
 struct pg_result;
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 struct PgResultDeleter {
   void operator()(pg_result* result) const;  // PQclear
@@ -41,6 +41,6 @@ class PgResult {
   std::unique_ptr<pg_result, PgResultDeleter> result_;
 };
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq
 
-#endif  // INSTANCE_SERVICE_POSTGRES_PG_RESULT_H_
+#endif  // PQ_PG_RESULT_H_

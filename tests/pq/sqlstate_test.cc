@@ -1,11 +1,11 @@
-// The SQLSTATE -> absl::StatusCode table (instance_service/postgres/sqlstate.h).
+// The SQLSTATE -> absl::StatusCode table (pq/sqlstate.h).
 #include <catch2/catch.hpp>
 
-#include "instance_service/postgres/sqlstate.h"
 #include "instance_service/repository/error_reason.h"
+#include "pq/sqlstate.h"
 
 using dbs::instance::ReasonOf;
-using dbs::postgres::StatusFromSqlState;
+using dbs::pq::StatusFromSqlState;
 
 namespace {
 
@@ -38,9 +38,9 @@ TEST_CASE("serialization failures and deadlocks are ABORTED and marked transient
   for (const char* sqlstate : {"40001", "40P01"}) {
     const absl::Status status = StatusFromSqlState(sqlstate, "ctx", "message");
     CHECK(status.code() == absl::StatusCode::kAborted);
-    CHECK(dbs::postgres::IsTransientConflict(status));
+    CHECK(dbs::pq::IsTransientConflict(status));
   }
-  CHECK_FALSE(dbs::postgres::IsTransientConflict(StatusFromSqlState("23505", "c", "m")));
+  CHECK_FALSE(dbs::pq::IsTransientConflict(StatusFromSqlState("23505", "c", "m")));
 }
 
 TEST_CASE("anything else is INTERNAL INTERNAL_ERROR, with the SQLSTATE and constraint attached") {
@@ -48,6 +48,6 @@ TEST_CASE("anything else is INTERNAL INTERNAL_ERROR, with the SQLSTATE and const
   CHECK(Mapped("42703") == "INTERNAL INTERNAL_ERROR");
   CHECK(Mapped("XX000") == "INTERNAL INTERNAL_ERROR");
   CHECK(status.message() == "read: column does not exist (SQLSTATE 42703)");
-  CHECK(dbs::postgres::SqlStateOf(status) == "42703");
-  CHECK(dbs::postgres::ConstraintOf(status) == "c1");
+  CHECK(dbs::pq::SqlStateOf(status) == "42703");
+  CHECK(dbs::pq::ConstraintOf(status) == "c1");
 }

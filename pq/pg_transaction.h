@@ -1,14 +1,14 @@
-#ifndef INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
-#define INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
+#ifndef PQ_PG_TRANSACTION_H_
+#define PQ_PG_TRANSACTION_H_
 
 #include <functional>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "instance_service/postgres/pg_connection.h"
-#include "instance_service/postgres/pg_pool.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_pool.h"
 
-namespace dbs::postgres {
+namespace dbs::pq {
 
 struct TransactionOptions {
   // BEGIN READ ONLY instead of BEGIN.
@@ -44,6 +44,6 @@ struct TransactionOptions {
 absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const TransactionOptions& options,
                               const std::function<absl::Status(PgConnection&)>& body);
 
-}  // namespace dbs::postgres
+}  // namespace dbs::pq
 
-#endif  // INSTANCE_SERVICE_POSTGRES_PG_TRANSACTION_H_
+#endif  // PQ_PG_TRANSACTION_H_

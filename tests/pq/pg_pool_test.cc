@@ -12,18 +12,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "instance_service/postgres/pg_pool.h"
-#include "instance_service/postgres/pg_transaction.h"
-#include "instance_service/postgres/sqlstate.h"
+#include "pq/pg_pool.h"
+#include "pq/pg_transaction.h"
+#include "pq/sqlstate.h"
 #include "tests/instance_service/repository/repository_fixture.h"
 #include "tests/support/silent_listener.h"
 #include "tests/support/test_postgres.h"
 
-using dbs::postgres::PgConnection;
-using dbs::postgres::PgPool;
-using dbs::postgres::PgPoolOptions;
-using dbs::postgres::PgStatement;
-using dbs::postgres::RunInTransaction;
+using dbs::pq::PgConnection;
+using dbs::pq::PgPool;
+using dbs::pq::PgPoolOptions;
+using dbs::pq::PgStatement;
+using dbs::pq::RunInTransaction;
 using dbs::testing::CodeAndReason;
 using dbs::testing::QueryScalar;
 using dbs::testing::ScratchDatabase;
@@ -126,8 +126,8 @@ TEST_CASE("Acquire past max_wait is UNAVAILABLE SERVER_OVERLOADED") {
 TEST_CASE("a waiting Acquire gets the connection as soon as it is returned") {
   ScratchDatabase database;
   PgPool pool(Options(database.connection_string(), 1));
-  auto held = std::make_unique<dbs::postgres::PooledConnection>(
-      *pool.Acquire(absl::Now() + absl::Seconds(10)));
+  auto held =
+      std::make_unique<dbs::pq::PooledConnection>(*pool.Acquire(absl::Now() + absl::Seconds(10)));
   std::thread releaser([&] {
     absl::SleepFor(absl::Milliseconds(100));
     held.reset();
@@ -268,8 +268,8 @@ TEST_CASE("the SQLSTATE table maps errors to codes without leaking SQL") {
   constexpr PgStatement kTypo = {"test_typo", "SELECT no_such_column FROM parent"};
 
   CHECK(run(kDuplicate).code() == absl::StatusCode::kAlreadyExists);
-  CHECK(dbs::postgres::SqlStateOf(run(kDuplicate)) == "23505");
-  CHECK(dbs::postgres::ConstraintOf(run(kDuplicate)) == "parent_pkey");
+  CHECK(dbs::pq::SqlStateOf(run(kDuplicate)) == "23505");
+  CHECK(dbs::pq::ConstraintOf(run(kDuplicate)) == "parent_pkey");
   CHECK(run(kOrphan).code() == absl::StatusCode::kFailedPrecondition);
   const absl::Time start = absl::Now();
   CHECK(CodeAndReason(run(kSlow, absl::Milliseconds(300))) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
