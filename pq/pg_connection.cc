@@ -89,6 +89,8 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(
     polling = PQconnectPoll(conn.get());
   }
   PQsetNoticeProcessor(conn.get(), &IgnoreNotice, nullptr);
+  // Pipelines flush and wait with poll() under the deadline (PQexec still blocks).
+  PQsetnonblocking(conn.get(), 1);
   return std::unique_ptr<PgConnection>(new PgConnection(std::move(conn)));
 }
 
@@ -112,69 +114,185 @@ absl::StatusOr<PgResult> PgConnection::Check(pg_result* raw, absl::string_view c
                             constraint == nullptr ? "" : constraint);
 }
 
-void PgConnection::set_deadline(absl::Time deadline) {
-  deadline_ = deadline;
-  statement_timeout_ = absl::InfiniteDuration();
+bool PgConnection::WaitForSocket(short events, absl::Time until) {
+  while (true) {
+    int timeout_ms = -1;
+    if (until != absl::InfiniteFuture()) {
+      const absl::Duration left = until - absl::Now();
+      if (left <= absl::ZeroDuration()) return false;
+      timeout_ms = static_cast<int>(std::min<int64_t>(
+          INT_MAX, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)))));
+    }
+    pollfd descriptor{PQsocket(conn_.get()), events, 0};
+    const int ready = ::poll(&descriptor, 1, timeout_ms);
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return false;
+  }
 }
 
-absl::Status PgConnection::BoundByDeadline(absl::string_view context) {
-  if (deadline_ == absl::InfiniteFuture()) return absl::OkStatus();
-  const absl::Duration left = deadline_ - absl::Now();
-  if (left <= absl::ZeroDuration()) return DeadlineError(context);
-  // The timeout set before still ends the statement close enough to the deadline.
-  if (statement_timeout_ <= left + kDeadlineSlack) return absl::OkStatus();
-  // Never 0: that would mean no timeout at all.
-  const int64_t milliseconds =
-      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
-  auto set = ExecutePrepared(kSetStatementTimeout, {absl::StrCat(milliseconds)});
-  if (!set.ok()) return set.status();
-  statement_timeout_ = absl::Milliseconds(milliseconds);
-  return absl::OkStatus();
+bool PgConnection::FlushUntil(absl::Time until) {
+  while (true) {
+    const int flushed = PQflush(conn_.get());
+    if (flushed == 0) return true;
+    if (flushed < 0 || !WaitForSocket(POLLIN | POLLOUT, until)) return false;
+    // The server may be answering while we still send; read so it never blocks on us.
+    if (PQconsumeInput(conn_.get()) != 1) return false;
+  }
+}
+
+absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgQuery>& queries,
+                                                             absl::Time deadline) {
+  const char* context = queries.empty() ? "pipeline" : queries.front().statement->name;
+  if (IsBroken()) return ConnectionLostError(context);
+  if (stale_) return StalePreparedStatementError(context);
+  const absl::Time now = absl::Now();
+  if (now >= deadline) return DeadlineError(context);
+  PGconn* conn = conn_.get();
+  if (PQenterPipelineMode(conn) != 1) {
+    return dbs::instance::ErrorWithReason(
+        absl::StatusCode::kInternal,
+        absl::StrCat(context, ": cannot enter pipeline mode: ", FirstLine(PQerrorMessage(conn))),
+        "INTERNAL_ERROR");
+  }
+
+  // Every command sent, in order: what its result means.
+  struct Sent {
+    const PgStatement* statement;
+    int query;  // index into `queries`; -1 for a Parse or the statement_timeout
+    bool parse;
+  };
+  std::vector<Sent> sent;
+  sent.reserve(queries.size() * 2 + 2);
+  absl::flat_hash_set<const char*> parsing;  // Parse sent in this pipeline
+  bool sending = true;
+  const auto send = [&](const PgStatement& statement, const std::vector<const char*>& values,
+                        int query) {
+    if (!sending) return;
+    if (!prepared_.contains(statement.name) && parsing.insert(statement.name).second) {
+      sending = PQsendPrepare(conn, statement.name, statement.sql, 0, nullptr) == 1;
+      if (!sending) return;
+      sent.push_back({&statement, -1, true});
+    }
+    sending = PQsendQueryPrepared(conn, statement.name, static_cast<int>(values.size()),
+                                  values.data(), nullptr, nullptr, /*resultFormat=*/0) == 1;
+    if (sending) sent.push_back({&statement, query, false});
+  };
+  std::string timeout_ms;
+  if (deadline != absl::InfiniteFuture()) {
+    // Never 0: that would mean no timeout at all.
+    timeout_ms = absl::StrCat(std::max<int64_t>(
+        1, absl::ToInt64Milliseconds(absl::Ceil(deadline - now, absl::Milliseconds(1)))));
+    send(kSetStatementTimeout, {timeout_ms.c_str()}, -1);
+  }
+  std::vector<const char*> values;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    values.clear();
+    for (const PgParam& param : queries[i].params)
+      values.push_back(param ? param->c_str() : nullptr);
+    send(*queries[i].statement, values, static_cast<int>(i));
+  }
+  const absl::Time io_until = deadline == absl::InfiniteFuture() ? deadline : deadline + kIoGrace;
+  if (!sending || PQpipelineSync(conn) != 1 || !FlushUntil(io_until)) {
+    abandoned_ = true;
+    if (IsBroken()) return ConnectionLostError(context);
+    return absl::Now() >= io_until ? DeadlineError(context) : ConnectionLostError(context);
+  }
+
+  // Each command's results end with a NULL; PGRES_PIPELINE_SYNC ends the pipeline.
+  std::vector<std::optional<PgResult>> results(queries.size());
+  absl::Status first_error;
+  size_t command = 0;
+  while (true) {
+    while (PQisBusy(conn)) {
+      if (!WaitForSocket(POLLIN, io_until) || PQconsumeInput(conn) != 1) {
+        abandoned_ = true;
+        if (IsBroken() || absl::Now() < io_until) return ConnectionLostError(context);
+        return DeadlineError(context);
+      }
+    }
+    pg_result* raw = PQgetResult(conn);
+    if (raw == nullptr) {
+      ++command;
+      continue;
+    }
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(raw);
+      break;
+    }
+    if (status == PGRES_PIPELINE_ABORTED || command >= sent.size()) {
+      PQclear(raw);
+      continue;
+    }
+    const Sent& what = sent[command];
+    auto checked = Check(raw, what.statement->name);
+    if (!checked.ok()) {
+      if (first_error.ok()) first_error = checked.status();
+      continue;
+    }
+    if (what.parse) {
+      prepared_.insert(what.statement->name);
+    } else if (what.query >= 0) {
+      results[what.query] = *std::move(checked);
+    }
+  }
+  if (PQexitPipelineMode(conn) != 1) abandoned_ = true;
+
+  if (!first_error.ok()) {
+    if (SqlStateOf(first_error) == kFeatureNotSupported) {
+      // Its result type changed since it was prepared (DDL): every statement
+      // prepared here may be stale, and would fail the same way until the
+      // connection closes.
+      stale_ = true;
+      return StalePreparedStatementError(context);
+    }
+    return first_error;
+  }
+  std::vector<PgResult> out;
+  out.reserve(results.size());
+  for (auto& result : results) {
+    if (!result) return ConnectionLostError(context);  // an answer went missing
+    out.push_back(*std::move(result));
+  }
+  return out;
+}
+
+absl::StatusOr<PgResult> PgConnection::Run(const PgStatement& statement,
+                                           const std::vector<PgParam>& params,
+                                           absl::Time deadline) {
+  auto results = Pipeline({PgQuery{&statement, params}}, deadline);
+  if (!results.ok()) return results.status();
+  return std::move(results->front());
 }
 
 absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
   if (IsBroken()) return ConnectionLostError("execute");
-  if (absl::Status bound = BoundByDeadline("execute"); !bound.ok()) return bound;
+  if (absl::Now() >= deadline_) return DeadlineError("execute");
   return Check(PQexec(conn_.get(), std::string(sql).c_str()), "execute");
 }
 
 absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
                                                const std::vector<PgParam>& params) {
-  if (IsBroken()) return ConnectionLostError(statement.name);
-  if (absl::Status bound = BoundByDeadline(statement.name); !bound.ok()) return bound;
-  return ExecutePrepared(statement, params);
+  return Run(statement, params, deadline_);
 }
 
-absl::StatusOr<PgResult> PgConnection::ExecutePrepared(const PgStatement& statement,
-                                                       const std::vector<PgParam>& params) {
-  if (IsBroken()) return ConnectionLostError(statement.name);
-  if (stale_) return StalePreparedStatementError(statement.name);
-  if (!prepared_.contains(statement.name)) {
-    auto prepared = Check(PQprepare(conn_.get(), statement.name, statement.sql, 0, nullptr),
-                          absl::StrCat("prepare ", statement.name));
-    if (!prepared.ok()) return prepared.status();
-    prepared_.insert(statement.name);
+bool PgConnection::CheckAlive() {
+  if (IsBroken()) return false;
+  pollfd descriptor{PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&descriptor, 1, 0) > 0) {
+    // Whatever the server sent unasked: a notice, or the EOF of a closed connection.
+    (void)PQconsumeInput(conn_.get());
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const PgParam& param : params) values.push_back(param ? param->c_str() : nullptr);
-  auto result = Check(PQexecPrepared(conn_.get(), statement.name, static_cast<int>(values.size()),
-                                     values.data(), nullptr, nullptr, /*resultFormat=*/0),
-                      statement.name);
-  if (!result.ok() && SqlStateOf(result.status()) == kFeatureNotSupported) {
-    // Its result type changed since it was prepared (DDL): every statement prepared
-    // here may be stale, and would fail the same way until the connection closes.
-    stale_ = true;
-    return StalePreparedStatementError(statement.name);
-  }
-  return result;
+  return !IsBroken();
 }
 
 bool PgConnection::IsIdleAndHealthy() const {
-  return !stale_ && PQstatus(conn_.get()) == CONNECTION_OK &&
+  return !stale_ && !abandoned_ && PQstatus(conn_.get()) == CONNECTION_OK &&
          PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
-bool PgConnection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+bool PgConnection::IsBroken() const {
+  return abandoned_ || PQstatus(conn_.get()) == CONNECTION_BAD;
+}
 
 }  // namespace dbs::pq

@@ -31,13 +31,33 @@ struct PgStatement {
 // One parameter in text format; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;
 
+// One statement of a pipeline and its parameters. The statement is not owned: point
+// it at a constant.
+struct PgQuery {
+  const PgStatement* statement;
+  std::vector<PgParam> params;
+};
+
 // One open libpq connection (RAII: PQfinish on destruction) that prepares each
 // PgStatement once, by name, the first time it runs here.
+//
+// One round trip per call: Pipeline() sends every statement it is given (preceded by
+// the Parse of any statement this connection has not prepared yet, and by the
+// deadline's statement_timeout) in libpq's pipeline mode, ends them with one Sync and
+// reads every answer, so N statements cost one network round trip and, being one
+// extended-protocol sync segment, run as one implicit transaction: all or nothing.
 //
 // Errors come from StatusFromSqlState() (see sqlstate.h); a lost connection is
 // UNAVAILABLE DATABASE_UNAVAILABLE and leaves IsBroken() true. Messages never hold
 // SQL text or the connection string. Not thread-safe: one user at a time (the pool
 // hands it to one caller).
+//
+// Deadlines: a finite deadline travels as a transaction-local statement_timeout (the
+// time left, in the same flush), so PostgreSQL itself ends a statement at the
+// deadline (DEADLINE_EXCEEDED QUERY_TIMEOUT, SQLSTATE 57014). The client side waits
+// for the answer kIoGrace longer at most; past that the server is taken for
+// unreachable, the connection is marked broken (the pool closes it) and the answer is
+// DEADLINE_EXCEEDED QUERY_TIMEOUT. A deadline already past sends nothing.
 //
 // Stale prepared statements: PostgreSQL refuses to run a prepared statement whose
 // result row type changed since it was prepared (DDL such as the contract
@@ -45,17 +65,10 @@ using PgParam = std::optional<std::string>;
 // result type"), and would keep refusing on this connection forever. So a 0A000 from
 // running a prepared statement marks the connection stale: IsIdleAndHealthy() turns
 // false, the pool closes it instead of reusing it, and the error is UNAVAILABLE
-// DATABASE_UNAVAILABLE (nothing was done; IsStalePreparedStatement() is true, and
-// RunInTransaction reruns the body on another connection). The repository casts its
-// result columns to fixed types so that its own statements never hit this; this is
-// the backstop for future DDL.
-//
-// Deadline: while set_deadline() holds a finite time (RunInTransaction sets it for
-// the body of a transaction), every Execute() first makes sure the transaction-local
-// statement_timeout ends the statement by that time (re-setting it, one extra round
-// trip, when the one set before would let it run more than kDeadlineSlack past it),
-// and fails DEADLINE_EXCEEDED QUERY_TIMEOUT without sending anything once the
-// deadline has passed.
+// DATABASE_UNAVAILABLE (nothing was done; IsStalePreparedStatement() is true, so
+// callers may rerun it on another connection). The repository casts its result
+// columns to fixed types so that its own statements never hit this; this is the
+// backstop for future DDL.
 class PgConnection {
  public:
   // Connects without blocking past `deadline` or `connect_timeout`, whichever is
@@ -71,28 +84,45 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection();
 
+  // Runs `queries` in one round trip as one implicit transaction (see the class
+  // comment), bounded by `deadline`. Returns one result per query, in order, or the
+  // first error (then nothing of the pipeline was committed). Inside an explicit
+  // transaction (RunInTransaction) the statements simply join it.
+  absl::StatusOr<std::vector<PgResult>> Pipeline(const std::vector<PgQuery>& queries,
+                                                 absl::Time deadline);
+
+  // Pipeline() of one statement.
+  absl::StatusOr<PgResult> Run(const PgStatement& statement, const std::vector<PgParam>& params,
+                               absl::Time deadline);
+
   // Runs fixed SQL (no parameters) over the simple query protocol; several
   // statements separated by ';' are allowed (migrations). Returns the last result.
+  // Bounded by the deadline of set_deadline() only through the statement_timeout an
+  // earlier statement of the transaction set.
   absl::StatusOr<PgResult> Execute(absl::string_view sql);
 
-  // Runs `statement` with `params`, preparing it on this connection first if needed.
+  // Runs `statement` with `params`, bounded by the deadline of set_deadline().
   absl::StatusOr<PgResult> Execute(const PgStatement& statement,
                                    const std::vector<PgParam>& params);
 
-  // Bounds every following Execute() by `deadline` (see the class comment) until
-  // cleared with absl::InfiniteFuture(). Call it inside a transaction only: the
-  // statement_timeout it sets is transaction-local. Setting it forgets the timeout
-  // set before (a new transaction starts without one).
-  void set_deadline(absl::Time deadline);
+  // The deadline Execute(statement, params) runs under, until cleared with
+  // absl::InfiniteFuture() (RunInTransaction sets it for the body of a transaction).
+  void set_deadline(absl::Time deadline) { deadline_ = deadline; }
 
-  // How far past the deadline a statement may run before statement_timeout is
-  // re-set: saves a round trip between statements that follow each other quickly.
-  static constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(10);
+  // How much longer than the deadline the client waits for the server's answer
+  // (which statement_timeout makes arrive by the deadline) before giving up on it.
+  static constexpr absl::Duration kIoGrace = absl::Milliseconds(250);
+
+  // Looks, without blocking, for what the server sent while the connection sat
+  // idle: a server that closed it (restart, idle timeout) is noticed now, before a
+  // statement is sent into a dead socket. True when it is still usable.
+  bool CheckAlive();
 
   // True when the connection is usable, not inside a transaction and has no stale
   // prepared statement: the only state in which the pool takes it back.
   bool IsIdleAndHealthy() const;
-  // True once libpq reports the connection bad.
+  // True once libpq reports the connection bad, or once a pipeline was abandoned
+  // half way (its state on the wire is unknown).
   bool IsBroken() const;
   // How many statements this connection has prepared (for tests and metrics).
   size_t prepared_count() const { return prepared_.size(); }
@@ -100,19 +130,17 @@ class PgConnection {
  private:
   explicit PgConnection(std::unique_ptr<pg_conn, PgConnDeleter> conn);
   absl::StatusOr<PgResult> Check(pg_result* raw, absl::string_view context);
-  // Execute(statement, params) without the deadline check.
-  absl::StatusOr<PgResult> ExecutePrepared(const PgStatement& statement,
-                                           const std::vector<PgParam>& params);
-  // OK when the next statement may run: the deadline (if any) has not passed and
-  // statement_timeout ends it by then.
-  absl::Status BoundByDeadline(absl::string_view context);
+  // Waits until the socket is ready for `events` or `until` passes; false on timeout
+  // or a poll failure.
+  bool WaitForSocket(short events, absl::Time until);
+  // Sends everything queued; false when the connection failed or `until` passed.
+  bool FlushUntil(absl::Time until);
 
   std::unique_ptr<pg_conn, PgConnDeleter> conn_;
   absl::flat_hash_set<std::string> prepared_;
-  bool stale_ = false;  // a prepared statement's result type changed under it
+  bool stale_ = false;      // a prepared statement's result type changed under it
+  bool abandoned_ = false;  // a pipeline was given up half way
   absl::Time deadline_ = absl::InfiniteFuture();
-  // The statement_timeout set in this transaction (infinite: none set yet).
-  absl::Duration statement_timeout_ = absl::InfiniteDuration();
 };
 
 }  // namespace dbs::pq

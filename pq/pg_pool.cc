@@ -37,29 +37,38 @@ PgPool::~PgPool() = default;
 
 absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
   const absl::Time wait_until = std::min(deadline, absl::Now() + options_.max_wait);
-  {
-    absl::MutexLock lock(&mu_);
-    while (true) {
-      while (!idle_.empty()) {
-        std::unique_ptr<PgConnection> connection = std::move(idle_.back());
-        idle_.pop_back();
-        if (connection->IsIdleAndHealthy()) {
-          return PooledConnection(this, std::move(connection), /*reused=*/true);
+  while (true) {
+    std::unique_ptr<PgConnection> idle;
+    {
+      absl::MutexLock lock(&mu_);
+      while (idle == nullptr) {
+        if (!idle_.empty()) {
+          idle = std::move(idle_.back());
+          idle_.pop_back();
+          break;
         }
-        --open_;  // closed by the unique_ptr
+        if (open_ < options_.max_connections) {
+          ++open_;  // reserve the slot, connect without holding the lock
+          break;
+        }
+        if (absl::Now() >= wait_until) {
+          if (wait_until >= deadline) return DeadlineError("waiting for a database connection");
+          return dbs::instance::ErrorWithReason(
+              absl::StatusCode::kUnavailable,
+              "all database connections are busy; retry with backoff", "SERVER_OVERLOADED");
+        }
+        available_.WaitWithDeadline(&mu_, wait_until);
       }
-      if (open_ < options_.max_connections) {
-        ++open_;  // reserve the slot, connect without holding the lock
-        break;
-      }
-      if (absl::Now() >= wait_until) {
-        if (wait_until >= deadline) return DeadlineError("waiting for a database connection");
-        return dbs::instance::ErrorWithReason(
-            absl::StatusCode::kUnavailable, "all database connections are busy; retry with backoff",
-            "SERVER_OVERLOADED");
-      }
-      available_.WaitWithDeadline(&mu_, wait_until);
     }
+    if (idle == nullptr) break;  // a slot is reserved: open a new connection
+    // Outside the lock: a connection the server closed while it sat idle (restart)
+    // is noticed here, before anything is sent into it.
+    if (idle->IsIdleAndHealthy() && idle->CheckAlive()) {
+      return PooledConnection(this, std::move(idle), /*reused=*/true);
+    }
+    idle.reset();
+    absl::MutexLock lock(&mu_);
+    --open_;
   }
   auto connection = PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
   if (!connection.ok()) {

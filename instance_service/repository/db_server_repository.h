@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -16,7 +17,7 @@ namespace dbs::instance {
 // Bounds of one repository call, taken from the RPC.
 struct CallOptions {
   // The caller's deadline: waiting for a pooled connection and the SQL itself
-  // (`SET LOCAL statement_timeout`) both end here.
+  // (a transaction-local statement_timeout sent with it) both end here.
   absl::Time deadline = absl::InfiniteFuture();
 };
 
@@ -30,10 +31,21 @@ struct RequestIdentity {
   std::string fingerprint;  // method name + a digest of the request's fields
 };
 
-// Runs inside the write transaction, on the row locked FOR UPDATE, before any
-// change: the service layer's rules (state transitions, capacity) checked
-// race-free. A non-OK status aborts the call with that status.
+// The service layer's rule check for an update: the first rule the stored row
+// `current` breaks (state transition, capacity), or OK.
 using UpdatePrecondition = std::function<absl::Status(const DbServerRecord& current)>;
+
+// The rules an update must satisfy against the stored row. The repository enforces
+// them race-free inside the write itself (the state rule as `allowed_from`, the
+// capacity rule by the table's CHECK constraint) and, when the row refuses the write,
+// asks `explain` why, so the error is the service layer's.
+struct UpdateRules {
+  // With DbServerChanges::state set: the states the row may be in for the change
+  // (the target state itself always passes). Empty: the state rule is not checked.
+  std::vector<PoolState> allowed_from;
+  // Names the broken rule from the row as it is now; may be empty.
+  UpdatePrecondition explain;
+};
 
 // Every read and write of db_servers (and of the request-id table). All SQL of
 // instance-service lives behind this interface, in named prepared statements with
@@ -44,7 +56,7 @@ using UpdatePrecondition = std::function<absl::Status(const DbServerRecord& curr
 //   ALREADY_EXISTS DISPLAY_NAME_TAKEN  unique display_name violated
 //   ABORTED ETAG_MISMATCH              expected_version differs from the row's
 //   FAILED_PRECONDITION DB_SERVER_FULL / DB_SERVER_NOT_ACTIVE / DB_SERVER_EMPTY /
-//                       DB_SERVER_IN_USE, or whatever a precondition returned
+//                       DB_SERVER_IN_USE, or whatever UpdateRules::explain returned
 //   NOT_FOUND NO_AVAILABLE_DB_SERVER   FindAvailable found nothing
 //   RESOURCE_EXHAUSTED NO_CAPACITY     Allocate found nothing
 //   INVALID_ARGUMENT REQUEST_ID_REUSED request_id seen with another fingerprint
@@ -64,12 +76,12 @@ class DbServerRepository {
                                                 const std::optional<RequestIdentity>& request,
                                                 const CallOptions& call) = 0;
 
-  // Applies `changes` to the row if `expected_version` (when set) matches and
-  // `precondition` accepts the current row; bumps version and update_time.
+  // Applies `changes` to the row if `expected_version` (when set) matches and the
+  // row satisfies `rules`; bumps version and update_time.
   virtual absl::StatusOr<DbServerRecord> Update(const std::string& id,
                                                 const DbServerChanges& changes,
                                                 std::optional<int64_t> expected_version,
-                                                const UpdatePrecondition& precondition,
+                                                const UpdateRules& rules,
                                                 const std::optional<RequestIdentity>& request,
                                                 const CallOptions& call) = 0;
 

@@ -1,13 +1,15 @@
 #include "instance_service/repository/postgres_db_server_repository.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "instance_service/repository/db_server_row_codec.h"
 #include "instance_service/repository/error_reason.h"
+#include "instance_service/repository/json_object.h"
 #include "pq/pg_result.h"
-#include "pq/pg_transaction.h"
 #include "pq/sqlstate.h"
 
 namespace dbs::instance {
@@ -15,12 +17,14 @@ namespace {
 
 using pq::PgConnection;
 using pq::PgParam;
+using pq::PgQuery;
 using pq::PgResult;
 using pq::PgStatement;
 
 // The columns of one db server, in the order ParseRecord() reads them. Unqualified,
 // so the same list reads db_servers, an UPDATE's RETURNING * and a replayed
-// jsonb_to_record(). Labels come back as two aligned text[] (keys, values).
+// jsonb_to_record(). Labels come back as the jsonb's text (json_object.h): one
+// output call, where unnesting them would run a set-returning function per row.
 //
 // Every column is cast to the type it has once fully migrated, so the result types
 // of the prepared statements never depend on the table's history: on an adopted
@@ -32,55 +36,72 @@ using pq::PgStatement;
 // using the table's (jsonb_populate_record(NULL::db_servers, ...)): a plan keeps the
 // table row type it was prepared with, and after the contract fails with 42804
 // "attribute 3 of type record has wrong type".
+//
+// ORDER BY clauses name columns through the table (db_servers.id): a bare `id` would
+// bind to the output column `id::text`, whose order no index has.
 #define DBS_DB_SERVER_COLUMNS                                                \
   "id::text, display_name::text, host::text, port::int, server_type::text, " \
   "state::text, health::text, health_message::text, "                        \
   "(extract(epoch FROM last_health_check_time) * 1000000)::bigint, "         \
-  "instance_count::int, max_instances::int, "                                \
-  "ARRAY(SELECT l.key FROM jsonb_each_text(labels) AS l ORDER BY l.key), "   \
-  "ARRAY(SELECT l.value FROM jsonb_each_text(labels) AS l ORDER BY l.key), " \
+  "instance_count::int, max_instances::int, labels::text, "                  \
   "(extract(epoch FROM create_time) * 1000000)::bigint, "                    \
   "(extract(epoch FROM update_time) * 1000000)::bigint, version::bigint"
-constexpr int kColumnCount = 16;
+constexpr int kColumnCount = 15;
 
-// Eligible for FindAvailable/Allocate; must match db_servers_available_idx.
+// Eligible for FindAvailable/Allocate; must match db_servers_available_idx, and so
+// must the order, so that both read one index entry (plus the locked ones skipped).
 #define DBS_AVAILABLE_WHERE                                                            \
   "server_type = $1 AND state = 'ACTIVE' AND health = 'HEALTHY' AND instance_count < " \
   "max_instances"
-#define DBS_LEAST_LOADED_ORDER "server_type, (instance_count::float8 / max_instances), id"
+#define DBS_LEAST_LOADED_ORDER                                                               \
+  "db_servers.server_type, (db_servers.instance_count::float8 / db_servers.max_instances), " \
+  "db_servers.id"
 #define DBS_BUMP "version = version + 1, update_time = now()"
+// The request-id ledger of a write whose CTE `d` holds the written row: the
+// answer, stored in the same statement, only when the write happened. $rid is the
+// request_id (NULL: no ledger), $fp its fingerprint.
+#define DBS_LEDGER(rid, fp, answer)                                                             \
+  ", r AS (INSERT INTO request_ids (request_id, fingerprint, result) SELECT " rid "::uuid, " fp \
+  ", " answer " FROM d WHERE " rid "::uuid IS NOT NULL)"
 
 constexpr PgStatement kGet = {
     "db_servers_get", "SELECT " DBS_DB_SERVER_COLUMNS " FROM db_servers WHERE id = $1::uuid"};
-constexpr PgStatement kGetForUpdate = {"db_servers_get_for_update",
-                                       "SELECT " DBS_DB_SERVER_COLUMNS
-                                       " FROM db_servers WHERE id = $1::uuid FOR UPDATE"};
 
-// Filter terms arrive as arrays: `= ALL(empty)` and `<> ALL(empty)` are true, so an
-// absent term costs nothing and the statement text never changes.
-constexpr PgStatement kList = {
-    "db_servers_list",
+// Keyset pages in display_name order walk the display_name index from the last
+// name seen ('' before the first page: names are never empty) and stop after
+// $2 rows, whatever the size of the table.
+constexpr PgStatement kList = {"db_servers_list",
+                               "SELECT " DBS_DB_SERVER_COLUMNS
+                               " FROM db_servers WHERE display_name > $1::text"
+                               " ORDER BY db_servers.display_name LIMIT $2::int"};
+// The same walk, testing each row against the filter: one parameter per field for
+// `=` (NULL: no term) and an array for `!=`; labels by jsonb containment.
+constexpr PgStatement kListFiltered = {
+    "db_servers_list_filtered",
     "SELECT " DBS_DB_SERVER_COLUMNS
-    " FROM db_servers"
-    " WHERE ($1::text IS NULL OR display_name > $1::text)"
-    " AND server_type = ALL($2::text[]) AND server_type <> ALL($3::text[])"
-    " AND state = ALL($4::text[]) AND state <> ALL($5::text[])"
-    " AND health = ALL($6::text[]) AND health <> ALL($7::text[])"
-    " AND display_name = ALL($8::text[]) AND display_name <> ALL($9::text[])"
-    " AND NOT EXISTS (SELECT 1 FROM unnest($10::text[], $11::text[]) AS t(key, value)"
-    "                 WHERE labels ->> t.key IS DISTINCT FROM t.value)"
-    " AND NOT EXISTS (SELECT 1 FROM unnest($12::text[], $13::text[]) AS t(key, value)"
-    "                 WHERE labels ->> t.key = t.value)"
-    " ORDER BY display_name LIMIT $14::int"};
+    " FROM db_servers WHERE display_name > $1::text"
+    " AND ($2::text IS NULL OR server_type = $2::text) AND server_type <> ALL($3::text[])"
+    " AND ($4::text IS NULL OR state = $4::text) AND state <> ALL($5::text[])"
+    " AND ($6::text IS NULL OR health = $6::text) AND health <> ALL($7::text[])"
+    " AND ($8::text IS NULL OR display_name = $8::text) AND display_name <> ALL($9::text[])"
+    " AND labels @> $10::jsonb AND NOT (labels @> ANY($11::jsonb[]))"
+    " ORDER BY db_servers.display_name LIMIT $12::int"};
+
+constexpr PgStatement kFindAvailable = {"db_servers_find_available",
+                                        "SELECT " DBS_DB_SERVER_COLUMNS
+                                        " FROM db_servers WHERE " DBS_AVAILABLE_WHERE
+                                        " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1"};
 
 constexpr PgStatement kCreate = {
     "db_servers_create",
     "WITH d AS (INSERT INTO db_servers"
     " (display_name, host, port, server_type, max_instances, labels)"
-    " VALUES ($1, $2, $3::int, $4, $5::int, jsonb_object($6::text[], $7::text[]))"
-    " RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
+    " VALUES ($1, $2, $3::int, $4, $5::int, $6::jsonb) RETURNING *)" DBS_LEDGER(
+        "$7", "$8", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
 
-// NULL parameters keep the column; $5/$10 say whether to write the nullable ones.
+// NULL parameters keep the column; $5 says whether to write the nullable
+// last_health_check_time. The row must carry version $11 (NULL: any) and, when the
+// state changes, be in one of the states $12 (the state machine's sources).
 constexpr PgStatement kUpdate = {
     "db_servers_update",
     "WITH d AS (UPDATE db_servers SET"
@@ -93,18 +114,26 @@ constexpr PgStatement kUpdate = {
     " max_instances = COALESCE($7::int, max_instances),"
     " host = COALESCE($8::text, host),"
     " port = COALESCE($9::int, port),"
-    " labels = CASE WHEN $10::bool THEN jsonb_object($11::text[], $12::text[]) ELSE labels END,"
-    " " DBS_BUMP " WHERE id = $1::uuid RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
+    " labels = COALESCE($10::jsonb, labels),"
+    " " DBS_BUMP
+    " WHERE id = $1::uuid AND ($11::bigint IS NULL OR version = $11::bigint)"
+    " AND ($2::text IS NULL OR state = $2::text OR state = ANY($12::text[]))"
+    " RETURNING *)" DBS_LEDGER("$13", "$14", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS
+                                                            " FROM d"};
 
+// Only an empty pool that no instances row references goes. An instances row
+// inserted concurrently holds a KEY SHARE lock on the pool, so the DELETE waits
+// for it and then fails the foreign key (23503): in use either way.
+constexpr PgStatement kDelete = {
+    "db_servers_delete",
+    "WITH d AS (DELETE FROM db_servers WHERE id = $1::uuid"
+    " AND ($2::bigint IS NULL OR version = $2::bigint) AND instance_count = 0"
+    " AND NOT EXISTS (SELECT 1 FROM instances WHERE db_server_id = $1::uuid)"
+    " RETURNING *)" DBS_LEDGER("$3", "$4", "'{}'::jsonb") " SELECT " DBS_DB_SERVER_COLUMNS
+                                                          " FROM d"};
 constexpr PgStatement kInstancesExist = {
     "instances_exist_on_db_server",
     "SELECT EXISTS (SELECT 1 FROM instances WHERE db_server_id = $1::uuid)"};
-constexpr PgStatement kDelete = {"db_servers_delete", "DELETE FROM db_servers WHERE id = $1::uuid"};
-
-constexpr PgStatement kFindAvailable = {"db_servers_find_available",
-                                        "SELECT " DBS_DB_SERVER_COLUMNS
-                                        " FROM db_servers WHERE " DBS_AVAILABLE_WHERE
-                                        " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1"};
 
 // State and capacity are checked by the UPDATE itself: concurrent increments queue
 // on the row lock and each re-evaluates the WHERE clause on the latest row.
@@ -112,59 +141,61 @@ constexpr PgStatement kIncrement = {
     "db_servers_increment",
     "WITH d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP
     " WHERE id = $1::uuid AND state = 'ACTIVE' AND instance_count < max_instances"
-    " RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
+    " RETURNING *)" DBS_LEDGER("$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS
+                                                          " FROM d"};
 constexpr PgStatement kDecrement = {
     "db_servers_decrement",
     "WITH d AS (UPDATE db_servers SET instance_count = instance_count - 1, " DBS_BUMP
     " WHERE id = $1::uuid AND instance_count > 0"
-    " RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
+    " RETURNING *)" DBS_LEDGER("$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS
+                                                          " FROM d"};
 
-// Find + increment in one statement. The outer WHERE repeats the eligibility test
-// so that a row changed while we waited for its lock is re-checked.
-#define DBS_ALLOCATE(lock_clause)                                                          \
-  "WITH d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP        \
-  " WHERE id = (SELECT id FROM db_servers WHERE " DBS_AVAILABLE_WHERE                      \
-  " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1 " lock_clause ") AND " DBS_AVAILABLE_WHERE \
-  " RETURNING *) SELECT " DBS_DB_SERVER_COLUMNS " FROM d"
-constexpr PgStatement kAllocateSkipLocked = {"db_servers_allocate_skip_locked",
-                                             DBS_ALLOCATE("FOR UPDATE SKIP LOCKED")};
-constexpr PgStatement kAllocateWaiting = {"db_servers_allocate_waiting",
-                                          DBS_ALLOCATE("FOR UPDATE")};
+// Find + increment in one statement. The first subquery skips rows other
+// allocators hold; COALESCE evaluates the second, which waits for a locked row,
+// only when the first found nothing, so a free slot behind a lock is never
+// reported as no capacity. FOR UPDATE re-checks a row it waited for and moves on
+// when the row stopped qualifying; the outer WHERE repeats the test on the row
+// this statement now holds locked.
+#define DBS_PICK(lock_clause)                                        \
+  "(SELECT db_servers.id FROM db_servers WHERE " DBS_AVAILABLE_WHERE \
+  " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1 " lock_clause ")"
+constexpr PgStatement kAllocate = {
+    "db_servers_allocate",
+    "WITH d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP
+    " WHERE id = COALESCE(" DBS_PICK("FOR UPDATE SKIP LOCKED") ", " DBS_PICK(
+        "FOR UPDATE") ") AND " DBS_AVAILABLE_WHERE
+                      " RETURNING *)" DBS_LEDGER(
+                          "$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
 
-// Idempotency. The claim inserts first, so a concurrent duplicate blocks on the
-// primary key until the first transaction ends, then sees its row (or, if it
-// rolled back, claims the id itself). An expired row is taken over.
-constexpr PgStatement kClaimRequest = {
-    "request_ids_claim",
-    "INSERT INTO request_ids (request_id, fingerprint) VALUES ($1::uuid, $2)"
-    " ON CONFLICT (request_id) DO UPDATE"
-    " SET fingerprint = EXCLUDED.fingerprint, result = NULL, created_at = now()"
-    " WHERE request_ids.created_at < now() - interval '24 hours'"
-    " RETURNING true"};
+// The ledger entry of a request id: its fingerprint, whether its answer is stored,
+// whether it is past the 24 h replay window, and the stored row.
 constexpr PgStatement kReadRequest = {
     "request_ids_read",
-    "SELECT r.fingerprint, r.result IS NOT NULL, " DBS_DB_SERVER_COLUMNS
+    "SELECT r.fingerprint, r.result IS NOT NULL, r.created_at < now() - interval '24 "
+    "hours', " DBS_DB_SERVER_COLUMNS
     " FROM request_ids AS r"
     " LEFT JOIN LATERAL jsonb_to_record(r.result) AS d(id uuid, display_name text, host text,"
     " port int, server_type text, state text, health text, health_message text,"
     " last_health_check_time timestamptz, instance_count int, max_instances int, labels jsonb,"
     " create_time timestamptz, update_time timestamptz, version bigint) ON true"
     " WHERE r.request_id = $1::uuid"};
-constexpr PgStatement kStoreRowResult = {
-    "request_ids_store_row",
-    "UPDATE request_ids SET result = (SELECT to_jsonb(s) FROM db_servers AS s"
-    " WHERE s.id = $2::uuid) WHERE request_id = $1::uuid"};
-constexpr PgStatement kStoreEmptyResult = {
-    "request_ids_store_empty",
-    "UPDATE request_ids SET result = '{}'::jsonb WHERE request_id = $1::uuid"};
+constexpr int kLedgerColumns = 3;  // before the row's columns
+constexpr PgStatement kForgetExpiredRequest = {"request_ids_forget_expired",
+                                               "DELETE FROM request_ids WHERE request_id = $1::uuid"
+                                               " AND created_at < now() - interval '24 hours'"};
 constexpr PgStatement kPurgeRequests = {
     "request_ids_purge", "DELETE FROM request_ids WHERE created_at < now() - interval '24 hours'"};
 
-#undef DBS_ALLOCATE
+#undef DBS_PICK
+#undef DBS_LEDGER
 #undef DBS_BUMP
 #undef DBS_LEAST_LOADED_ORDER
 #undef DBS_AVAILABLE_WHERE
 #undef DBS_DB_SERVER_COLUMNS
+
+// How often a write runs when it keeps losing races (a row changed between the
+// refused write and the read that was to explain it).
+constexpr int kMaxWriteAttempts = 3;
 
 absl::Status Internal(absl::string_view message) {
   return ErrorWithReason(absl::StatusCode::kInternal, message, "INTERNAL_ERROR");
@@ -175,16 +206,17 @@ absl::Status NotFound(const std::string& id) {
                          absl::StrCat("db server ", id, " does not exist"), "DB_SERVER_NOT_FOUND");
 }
 
+absl::Status LostRaces() {
+  return ErrorWithReason(absl::StatusCode::kUnavailable,
+                         "the write kept conflicting with concurrent ones; retry with backoff",
+                         "SERVER_OVERLOADED");
+}
+
 // Every error leaves the repository with a reason: those the lower layers could not
 // name (a constraint nobody expected) become INTERNAL.
 absl::Status Finish(absl::Status status) {
   if (status.ok() || !ReasonOf(status).empty()) return status;
   return Internal(status.message());
-}
-template <typename T>
-absl::StatusOr<T> Finish(absl::StatusOr<T> result) {
-  if (result.ok()) return result;
-  return Finish(result.status());
 }
 
 // CHECK violations on Create/Update: the service layer validates first, so these
@@ -198,6 +230,12 @@ absl::Status FromCheckViolation(const absl::Status& status) {
   return ErrorWithReason(absl::StatusCode::kInvalidArgument,
                          absl::StrCat("value rejected by ", pq::ConstraintOf(status)),
                          "INVALID_FIELD");
+}
+
+// A write the database refused for what the row holds (integrity, class 23), as
+// opposed to a failure of the call itself (connection, deadline, bug).
+bool IsRefusal(const absl::Status& status) {
+  return absl::StartsWith(pq::SqlStateOf(status), "23");
 }
 
 absl::StatusOr<DbServerRecord> ParseRecord(const PgResult& result, int row, int first) {
@@ -219,40 +257,23 @@ absl::StatusOr<DbServerRecord> ParseRecord(const PgResult& result, int row, int 
     record.last_health_check_time = absl::FromUnixMicros(number(8));
   record.instance_count = static_cast<int32_t>(number(9));
   record.max_instances = static_cast<int32_t>(number(10));
-  auto keys = ParseTextArray(text(11));
-  auto values = ParseTextArray(text(12));
-  if (!keys.ok() || !values.ok() || keys->size() != values->size()) {
-    return Internal("db_servers row holds malformed labels");
-  }
-  for (size_t i = 0; i < keys->size(); ++i) record.labels[(*keys)[i]] = (*values)[i];
-  record.create_time = absl::FromUnixMicros(number(13));
-  record.update_time = absl::FromUnixMicros(number(14));
-  record.version = number(15);
+  auto labels = ParseJsonObject(text(11));
+  if (!labels.ok()) return Internal("db_servers row holds malformed labels");
+  record.labels = *std::move(labels);
+  record.create_time = absl::FromUnixMicros(number(12));
+  record.update_time = absl::FromUnixMicros(number(13));
+  record.version = number(14);
   return record;
 }
 
-// Runs `statement` (one that selects DBS_DB_SERVER_COLUMNS) and returns its single
-// row, or nullopt when it matched none. Errors pass through unchanged.
-absl::StatusOr<std::optional<DbServerRecord>> QueryRow(PgConnection& connection,
-                                                       const PgStatement& statement,
-                                                       const std::vector<PgParam>& params) {
-  auto result = connection.Execute(statement, params);
-  if (!result.ok()) return result.status();
-  if (result->rows() == 0) return std::optional<DbServerRecord>();
-  if (result->columns() != kColumnCount) return Internal("unexpected db_servers column count");
-  auto record = ParseRecord(*result, 0, 0);
+// The single row of `result` (a statement selecting the columns above), or nullopt
+// when it has none.
+absl::StatusOr<std::optional<DbServerRecord>> SingleRow(const PgResult& result) {
+  if (result.rows() == 0) return std::optional<DbServerRecord>();
+  if (result.columns() != kColumnCount) return Internal("unexpected db_servers column count");
+  auto record = ParseRecord(result, 0, 0);
   if (!record.ok()) return record.status();
   return std::optional<DbServerRecord>(*std::move(record));
-}
-
-// The row `id` read by `statement` (kGet, or kGetForUpdate to lock it); NOT_FOUND
-// DB_SERVER_NOT_FOUND when there is none.
-absl::StatusOr<DbServerRecord> RequireRow(PgConnection& connection, const PgStatement& statement,
-                                          const std::string& id) {
-  auto row = QueryRow(connection, statement, {id});
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound(id);
-  return **std::move(row);
 }
 
 absl::Status CheckEtag(const DbServerRecord& row, std::optional<int64_t> expected_version) {
@@ -262,14 +283,6 @@ absl::Status CheckEtag(const DbServerRecord& row, std::optional<int64_t> expecte
                          "ETAG_MISMATCH");
 }
 
-void SplitLabels(const std::map<std::string, std::string>& labels, std::vector<std::string>* keys,
-                 std::vector<std::string>* values) {
-  for (const auto& [key, value] : labels) {
-    keys->push_back(key);
-    values->push_back(value);
-  }
-}
-
 PgParam OptionalText(const std::optional<std::string>& value) { return value; }
 template <typename T>
 PgParam OptionalNumber(const std::optional<T>& value) {
@@ -277,74 +290,136 @@ PgParam OptionalNumber(const std::optional<T>& value) {
   return absl::StrCat(*value);
 }
 
+// A request id's ledger entry (kReadRequest).
+struct LedgerEntry {
+  std::string fingerprint;
+  bool expired = false;
+  // The stored answer: a row, or DbServerRecord() for a Delete.
+  DbServerRecord answer;
+};
+
+// What a refused write's second round trip reads: the ledger entry of its request
+// id and the row it names, each when there is one to read.
+struct Diagnosis {
+  std::optional<LedgerEntry> ledger;
+  std::optional<DbServerRecord> row;
+};
+
+absl::StatusOr<Diagnosis> Diagnose(PgConnection& connection,
+                                   const std::optional<RequestIdentity>& request,
+                                   const std::string& id, absl::Time deadline) {
+  std::vector<PgQuery> queries;
+  if (request) queries.push_back({&kReadRequest, {request->request_id}});
+  if (!id.empty()) queries.push_back({&kGet, {id}});
+  Diagnosis diagnosis;
+  if (queries.empty()) return diagnosis;
+  auto results = connection.Pipeline(queries, deadline);
+  if (!results.ok()) return results.status();
+  size_t next = 0;
+  if (request) {
+    const PgResult& stored = (*results)[next++];
+    if (stored.rows() == 1) {
+      if (!stored.Bool(0, 1)) return Internal("request id row without a stored result");
+      LedgerEntry entry;
+      entry.fingerprint = stored.String(0, 0);
+      entry.expired = stored.Bool(0, 2);
+      if (!stored.IsNull(0, kLedgerColumns)) {  // NULL: a Delete's empty answer
+        auto answer = ParseRecord(stored, 0, kLedgerColumns);
+        if (!answer.ok()) return answer.status();
+        entry.answer = *std::move(answer);
+      }
+      diagnosis.ledger = std::move(entry);
+    }
+  }
+  if (!id.empty()) {
+    auto row = SingleRow((*results)[next]);
+    if (!row.ok()) return row.status();
+    diagnosis.row = *std::move(row);
+  }
+  return diagnosis;
+}
+
+// The text of each term of one field, split by `=` and `!=`.
+struct FieldTerms {
+  std::set<std::string> equal;
+  std::vector<std::string> not_equal;
+};
+
 }  // namespace
 
 PostgresDbServerRepository::PostgresDbServerRepository(pq::PgPool* pool) : pool_(pool) {}
 
-absl::StatusOr<DbServerRecord> PostgresDbServerRepository::ReadRow(const Effect& read,
-                                                                   const CallOptions& call) {
-  DbServerRecord out;
-  pq::TransactionOptions options;
-  options.read_only = true;
-  absl::Status status =
-      pq::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
-        auto record = read(connection);
-        if (!record.ok()) return record.status();
-        out = *std::move(record);
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Finish(status);
-  return out;
+absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& statement,
+                                                          const std::vector<PgParam>& params,
+                                                          const CallOptions& call) {
+  for (int attempt = 1;; ++attempt) {
+    auto connection = pool_->Acquire(call.deadline);
+    if (!connection.ok()) return Finish(connection.status());
+    auto result = (*connection)->Run(statement, params, call.deadline);
+    if (result.ok()) return result;
+    // A read is safe to repeat: once more on a fresh connection when this one died
+    // while pooled, or holds a statement DDL made stale.
+    const bool replaceable = ((*connection)->IsBroken() && connection->reused()) ||
+                             pq::IsStalePreparedStatement(result.status());
+    if (!replaceable || attempt > 1 || absl::Now() >= call.deadline) {
+      return Finish(result.status());
+    }
+  }
 }
 
-absl::StatusOr<DbServerRecord> PostgresDbServerRepository::WriteOnce(
-    const std::optional<RequestIdentity>& request, const CallOptions& call, const Effect& effect) {
+absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
+    const PgStatement& statement, std::vector<PgParam> params,
+    const std::optional<RequestIdentity>& request, const std::string& id, const CallOptions& call,
+    const Explain& explain) {
   if (request && !IsUuid(request->request_id)) {
     return ErrorWithReason(absl::StatusCode::kInvalidArgument, "request_id is not a UUID",
                            "INVALID_FIELD");
   }
-  DbServerRecord out;
-  absl::Status status =
-      pq::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
-        if (request) {
-          auto claimed =
-              connection.Execute(kClaimRequest, {request->request_id, request->fingerprint});
-          if (!claimed.ok()) return claimed.status();
-          if (claimed->rows() == 0) {  // seen before, within the window: replay
-            auto stored = connection.Execute(kReadRequest, {request->request_id});
-            if (!stored.ok()) return stored.status();
-            if (stored->rows() != 1 || !stored->Bool(0, 1)) {
-              return Internal("request id row without a stored result");
-            }
-            if (stored->Text(0, 0) != request->fingerprint) {
-              return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                                     "request_id was already used for a different request",
-                                     "REQUEST_ID_REUSED");
-            }
-            if (stored->IsNull(0, 2)) {  // a replayed Delete: no row to return
-              out = DbServerRecord();
-              return absl::OkStatus();
-            }
-            auto replayed = ParseRecord(*stored, 0, 2);
-            if (!replayed.ok()) return replayed.status();
-            out = *std::move(replayed);
-            return absl::OkStatus();
-          }
-        }
-        auto record = effect(connection);
-        if (!record.ok()) return record.status();
-        if (request) {
-          auto stored =
-              record->id.empty()
-                  ? connection.Execute(kStoreEmptyResult, {request->request_id})
-                  : connection.Execute(kStoreRowResult, {request->request_id, record->id});
-          if (!stored.ok()) return stored.status();
-        }
-        out = *std::move(record);
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Finish(status);
-  return out;
+  params.push_back(request ? PgParam(request->request_id) : std::nullopt);
+  params.push_back(request ? PgParam(request->fingerprint) : std::nullopt);
+  for (int attempt = 1;; ++attempt) {
+    if (attempt > kMaxWriteAttempts || (attempt > 1 && absl::Now() >= call.deadline)) {
+      return LostRaces();
+    }
+    auto connection = pool_->Acquire(call.deadline);
+    if (!connection.ok()) return Finish(connection.status());
+    auto written = (*connection)->Run(statement, params, call.deadline);
+    absl::Status failure;
+    if (written.ok()) {
+      auto row = SingleRow(*written);
+      if (!row.ok()) return Finish(row.status());
+      if (*row) return **std::move(row);
+    } else {
+      failure = written.status();
+      // Nothing was done: a statement DDL made stale, or a deadlock victim.
+      if (pq::IsStalePreparedStatement(failure) || pq::IsTransientConflict(failure)) continue;
+      if (!IsRefusal(failure)) return Finish(failure);
+    }
+
+    // Refused. An earlier attempt of this very request may be why: replay it.
+    auto diagnosis = Diagnose(**connection, request, id, call.deadline);
+    if (!diagnosis.ok()) return Finish(diagnosis.status());
+    if (diagnosis->ledger) {
+      const LedgerEntry& entry = *diagnosis->ledger;
+      if (entry.expired) {  // outside the replay window: the id is free again
+        auto forgotten =
+            (*connection)->Run(kForgetExpiredRequest, {request->request_id}, call.deadline);
+        if (!forgotten.ok()) return Finish(forgotten.status());
+        continue;
+      }
+      if (entry.fingerprint != request->fingerprint) {
+        return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                               "request_id was already used for a different request",
+                               "REQUEST_ID_REUSED");
+      }
+      return entry.answer;
+    }
+    // The ledger entry this write collided with is gone again (purged): rerun.
+    if (pq::ConstraintOf(failure) == "request_ids_pkey") continue;
+    auto answer = explain(**connection, failure, diagnosis->row);
+    if (!answer.ok()) return Finish(answer.status());
+    if (*answer) return **std::move(answer);
+  }
 }
 
 absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query,
@@ -353,9 +428,10 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
     return ErrorWithReason(absl::StatusCode::kInvalidArgument, "page_size must be positive",
                            "INVALID_FIELD");
   }
-  // Two arrays per field: values that must match (=) and values that must not (!=).
-  std::vector<std::string> equal[4], not_equal[4];
-  std::vector<std::string> label_keys, label_values, not_label_keys, not_label_values;
+  FieldTerms fields[4];  // server_type, state, health, display_name
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> not_labels;
+  bool contradictory = false;  // two `=` terms that no row can both match
   for (const FilterTerm& term : query.terms) {
     std::string value = term.value;
     int slot = 0;
@@ -375,101 +451,111 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
         slot = 3;
         break;
       case FilterField::kLabel:
-        (term.negated ? not_label_keys : label_keys).push_back(term.label_key);
-        (term.negated ? not_label_values : label_values).push_back(value);
+        if (term.negated) {
+          not_labels.push_back(ToJsonObject({{term.label_key, value}}));
+        } else if (auto [entry, added] = labels.emplace(term.label_key, value);
+                   !added && entry->second != value) {
+          contradictory = true;
+        }
         continue;
     }
-    (term.negated ? not_equal : equal)[slot].push_back(std::move(value));
+    if (term.negated) {
+      fields[slot].not_equal.push_back(std::move(value));
+    } else {
+      fields[slot].equal.insert(std::move(value));
+      contradictory |= fields[slot].equal.size() > 1;
+    }
   }
-  std::vector<PgParam> params = {query.after_display_name};
-  for (int slot = 0; slot < 4; ++slot) {
-    params.push_back(ToTextArrayLiteral(equal[slot]));
-    params.push_back(ToTextArrayLiteral(not_equal[slot]));
+  if (contradictory) return ListPage();
+
+  const bool filtered = !query.terms.empty();
+  std::vector<PgParam> params = {query.after_display_name.value_or("")};
+  if (filtered) {
+    for (const FieldTerms& field : fields) {
+      params.push_back(field.equal.empty() ? PgParam() : PgParam(*field.equal.begin()));
+      params.push_back(ToTextArrayLiteral(field.not_equal));
+    }
+    params.push_back(ToJsonObject(labels));
+    params.push_back(ToTextArrayLiteral(not_labels));
   }
-  params.push_back(ToTextArrayLiteral(label_keys));
-  params.push_back(ToTextArrayLiteral(label_values));
-  params.push_back(ToTextArrayLiteral(not_label_keys));
-  params.push_back(ToTextArrayLiteral(not_label_values));
   params.push_back(absl::StrCat(query.page_size + 1));  // one extra row sets has_more
 
+  auto rows = Read(filtered ? kListFiltered : kList, params, call);
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() > 0 && rows->columns() != kColumnCount) {
+    return Internal("unexpected db_servers columns");
+  }
   ListPage page;
-  pq::TransactionOptions options;
-  options.read_only = true;
-  absl::Status status =
-      pq::RunInTransaction(*pool_, call.deadline, options, [&](PgConnection& connection) {
-        page = ListPage();
-        auto rows = connection.Execute(kList, params);
-        if (!rows.ok()) return rows.status();
-        if (rows->columns() != kColumnCount) return Internal("unexpected db_servers columns");
-        for (int row = 0; row < rows->rows(); ++row) {
-          if (row == query.page_size) {
-            page.has_more = true;
-            break;
-          }
-          auto record = ParseRecord(*rows, row, 0);
-          if (!record.ok()) return record.status();
-          page.records.push_back(*std::move(record));
-        }
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Finish(status);
+  for (int row = 0; row < rows->rows(); ++row) {
+    if (row == query.page_size) {
+      page.has_more = true;
+      break;
+    }
+    auto record = ParseRecord(*rows, row, 0);
+    if (!record.ok()) return record.status();
+    page.records.push_back(*std::move(record));
+  }
   return page;
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Get(const std::string& id,
                                                                const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
-  return ReadRow(
-      [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        return RequireRow(connection, kGet, id);
-      },
-      call);
+  auto result = Read(kGet, {id}, call);
+  if (!result.ok()) return result.status();
+  auto row = SingleRow(*result);
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound(id);
+  return **std::move(row);
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
     const NewDbServer& server, const std::optional<RequestIdentity>& request,
     const CallOptions& call) {
-  std::vector<std::string> keys, values;
-  SplitLabels(server.labels, &keys, &values);
-  const std::vector<PgParam> params = {server.display_name,
-                                       server.host,
-                                       absl::StrCat(server.port),
-                                       server.server_type,
-                                       absl::StrCat(server.max_instances),
-                                       ToTextArrayLiteral(keys),
-                                       ToTextArrayLiteral(values)};
-  return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto record = QueryRow(connection, kCreate, params);
-    if (!record.ok()) {
-      // db_servers_name_key: the legacy unique name, kept in step with display_name
-      // by the expand trigger until the contract migration drops it.
-      if (pq::SqlStateOf(record.status()) == "23505" &&
-          (pq::ConstraintOf(record.status()) == "db_servers_display_name_key" ||
-           pq::ConstraintOf(record.status()) == "db_servers_name_key")) {
-        return ErrorWithReason(
-            absl::StatusCode::kAlreadyExists,
-            absl::StrCat("display_name \"", server.display_name, "\" is already taken"),
-            "DISPLAY_NAME_TAKEN");
-      }
-      return FromCheckViolation(record.status());
-    }
-    if (!*record) return Internal("insert returned no row");
-    return **std::move(record);
-  });
+  std::vector<PgParam> params = {server.display_name,
+                                 server.host,
+                                 absl::StrCat(server.port),
+                                 server.server_type,
+                                 absl::StrCat(server.max_instances),
+                                 ToJsonObject(server.labels)};
+  return Write(
+      kCreate, std::move(params), request, /*id=*/"", call,
+      [&](PgConnection&, const absl::Status& failure,
+          const std::optional<DbServerRecord>&) -> absl::StatusOr<std::optional<DbServerRecord>> {
+        // db_servers_name_key: the legacy unique name, kept in step with
+        // display_name by the expand trigger until the contract drops it.
+        const std::string constraint = pq::ConstraintOf(failure);
+        if (pq::SqlStateOf(failure) == "23505" &&
+            (constraint == "db_servers_display_name_key" || constraint == "db_servers_name_key")) {
+          return ErrorWithReason(
+              absl::StatusCode::kAlreadyExists,
+              absl::StrCat("display_name \"", server.display_name, "\" is already taken"),
+              "DISPLAY_NAME_TAKEN");
+        }
+        if (!failure.ok()) return FromCheckViolation(failure);
+        return Internal("insert returned no row");
+      });
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
     const std::string& id, const DbServerChanges& changes, std::optional<int64_t> expected_version,
-    const UpdatePrecondition& precondition, const std::optional<RequestIdentity>& request,
+    const UpdateRules& rules, const std::optional<RequestIdentity>& request,
     const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
-  std::vector<std::string> keys, values;
-  if (changes.labels) SplitLabels(*changes.labels, &keys, &values);
   PgParam checked_at;
   if (changes.last_health_check_time && *changes.last_health_check_time) {
     checked_at = ToUnixMicrosText(**changes.last_health_check_time);
   }
-  const std::vector<PgParam> params = {
+  std::vector<std::string> allowed_from;
+  for (PoolState state : rules.allowed_from) allowed_from.push_back(StateToText(state));
+  if (rules.allowed_from.empty() && changes.state) {
+    // No state rule: every state may change (the array lists them all).
+    for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
+                            PoolState::kMaintenance, PoolState::kFailed}) {
+      allowed_from.push_back(StateToText(state));
+    }
+  }
+  std::vector<PgParam> params = {
       id,
       changes.state ? PgParam(StateToText(*changes.state)) : std::nullopt,
       changes.health ? PgParam(HealthToText(*changes.health)) : std::nullopt,
@@ -479,22 +565,23 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
       OptionalNumber(changes.max_instances),
       OptionalText(changes.host),
       OptionalNumber(changes.port),
-      changes.labels ? "true" : "false",
-      ToTextArrayLiteral(keys),
-      ToTextArrayLiteral(values)};
-  return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto current = RequireRow(connection, kGetForUpdate, id);
-    if (!current.ok()) return current.status();
-    if (absl::Status etag = CheckEtag(*current, expected_version); !etag.ok()) return etag;
-    if (precondition) {
-      absl::Status allowed = precondition(*current);
-      if (!allowed.ok()) return allowed;
-    }
-    auto record = QueryRow(connection, kUpdate, params);
-    if (!record.ok()) return FromCheckViolation(record.status());
-    if (!*record) return Internal("update of a locked row returned nothing");
-    return **std::move(record);
-  });
+      changes.labels ? PgParam(ToJsonObject(*changes.labels)) : std::nullopt,
+      OptionalNumber(expected_version),
+      ToTextArrayLiteral(allowed_from)};
+  return Write(
+      kUpdate, std::move(params), request, id, call,
+      [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
+          -> absl::StatusOr<std::optional<DbServerRecord>> {
+        if (!current) return NotFound(id);
+        if (absl::Status etag = CheckEtag(*current, expected_version); !etag.ok()) {
+          return etag;
+        }
+        if (rules.explain) {
+          if (absl::Status broken = rules.explain(*current); !broken.ok()) return broken;
+        }
+        if (!failure.ok()) return FromCheckViolation(failure);
+        return std::nullopt;  // the row changed in between: run it again
+      });
 }
 
 absl::Status PostgresDbServerRepository::Delete(const std::string& id,
@@ -508,121 +595,114 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
                            absl::StrCat("db server ", id, " still hosts instances"),
                            "DB_SERVER_IN_USE");
   };
-  auto deleted =
-      WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        auto current = QueryRow(connection, kGetForUpdate, {id});
-        if (!current.ok()) return current.status();
-        if (!*current) {
-          if (allow_missing) return DbServerRecord();
-          return NotFound(id);
-        }
-        if (absl::Status etag = CheckEtag(**current, expected_version); !etag.ok()) return etag;
-        if ((*current)->instance_count > 0) return in_use();
-        // The row lock blocks new instances rows referencing it (their FK check
-        // needs a KEY SHARE lock), so this answer holds until commit.
-        auto referenced = connection.Execute(kInstancesExist, {id});
-        if (!referenced.ok()) return referenced.status();
-        if (referenced->Bool(0, 0)) return in_use();
-        auto removed = connection.Execute(kDelete, {id});
-        if (!removed.ok()) {
-          if (pq::SqlStateOf(removed.status()) == "23503") return in_use();
-          return removed.status();
-        }
-        return DbServerRecord();  // no row to return or store
-      });
-  return deleted.status();
+  return Write(kDelete, {id, OptionalNumber(expected_version)}, request, id, call,
+               [&](PgConnection& connection, const absl::Status& failure,
+                   const std::optional<DbServerRecord>& current)
+                   -> absl::StatusOr<std::optional<DbServerRecord>> {
+                 if (!current) {
+                   if (allow_missing) return DbServerRecord();
+                   return NotFound(id);
+                 }
+                 if (absl::Status etag = CheckEtag(*current, expected_version); !etag.ok()) {
+                   return etag;
+                 }
+                 if (current->instance_count > 0 || pq::SqlStateOf(failure) == "23503") {
+                   return in_use();
+                 }
+                 if (!failure.ok()) return failure;
+                 auto referenced = connection.Run(kInstancesExist, {id}, call.deadline);
+                 if (!referenced.ok()) return referenced.status();
+                 if (referenced->Bool(0, 0)) return in_use();
+                 return std::nullopt;
+               })
+      .status();
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::FindAvailable(
     const std::string& server_type, const CallOptions& call) {
-  return ReadRow(
-      [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-        auto record = QueryRow(connection, kFindAvailable, {server_type});
-        if (!record.ok()) return record.status();
-        if (!*record) {
-          return ErrorWithReason(absl::StatusCode::kNotFound,
-                                 absl::StrCat("no ACTIVE, HEALTHY db server of type \"",
-                                              server_type, "\" has a free slot"),
-                                 "NO_AVAILABLE_DB_SERVER");
-        }
-        return **std::move(record);
-      },
-      call);
+  auto result = Read(kFindAvailable, {server_type}, call);
+  if (!result.ok()) return result.status();
+  auto row = SingleRow(*result);
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return ErrorWithReason(
+        absl::StatusCode::kNotFound,
+        absl::StrCat("no ACTIVE, HEALTHY db server of type \"", server_type, "\" has a free slot"),
+        "NO_AVAILABLE_DB_SERVER");
+  }
+  return **std::move(row);
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
-  return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto record = QueryRow(connection, kIncrement, {id});
-    if (!record.ok()) return record.status();
-    if (*record) return **std::move(record);
-    // Nothing changed: say why, from the row as it is now.
-    auto current = RequireRow(connection, kGet, id);
-    if (!current.ok()) return current.status();
-    if (current->state != PoolState::kActive) {
-      return WithErrorMetadata(
-          ErrorWithReason(
-              absl::StatusCode::kFailedPrecondition,
-              absl::StrCat("db server ", id, " is ", StateToText(current->state), ", not ACTIVE"),
-              "DB_SERVER_NOT_ACTIVE"),
-          {{"state", StateToText(current->state)}});
-    }
-    return WithErrorMetadata(
-        ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                        absl::StrCat("db server ", id, " is full (", current->instance_count,
-                                     " of ", current->max_instances, ")"),
-                        "DB_SERVER_FULL"),
-        {{"instance_count", absl::StrCat(current->instance_count)},
-         {"max_instances", absl::StrCat(current->max_instances)}});
-  });
+  return Write(
+      kIncrement, {id}, request, id, call,
+      [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
+          -> absl::StatusOr<std::optional<DbServerRecord>> {
+        if (!current) return NotFound(id);
+        if (!failure.ok()) return failure;
+        if (current->state != PoolState::kActive) {
+          return WithErrorMetadata(
+              ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                              absl::StrCat("db server ", id, " is ", StateToText(current->state),
+                                           ", not ACTIVE"),
+                              "DB_SERVER_NOT_ACTIVE"),
+              {{"state", StateToText(current->state)}});
+        }
+        if (current->instance_count >= current->max_instances) {
+          return WithErrorMetadata(
+              ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                              absl::StrCat("db server ", id, " is full (", current->instance_count,
+                                           " of ", current->max_instances, ")"),
+                              "DB_SERVER_FULL"),
+              {{"instance_count", absl::StrCat(current->instance_count)},
+               {"max_instances", absl::StrCat(current->max_instances)}});
+        }
+        return std::nullopt;
+      });
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
-  return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    auto record = QueryRow(connection, kDecrement, {id});
-    if (!record.ok()) return record.status();
-    if (*record) return **std::move(record);
-    auto current = RequireRow(connection, kGet, id);
-    if (!current.ok()) return current.status();
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           absl::StrCat("db server ", id, " has no instances to release"),
-                           "DB_SERVER_EMPTY");
-  });
+  return Write(
+      kDecrement, {id}, request, id, call,
+      [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
+          -> absl::StatusOr<std::optional<DbServerRecord>> {
+        if (!current) return NotFound(id);
+        if (!failure.ok()) return failure;
+        if (current->instance_count <= 0) {
+          return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                                 absl::StrCat("db server ", id, " has no instances to release"),
+                                 "DB_SERVER_EMPTY");
+        }
+        return std::nullopt;
+      });
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
     const std::string& server_type, const std::optional<RequestIdentity>& request,
     const CallOptions& call) {
-  return WriteOnce(request, call, [&](PgConnection& connection) -> absl::StatusOr<DbServerRecord> {
-    // Skip rows other allocators hold; only if that finds nothing, wait once for
-    // them, so a free slot behind a lock is never reported as no capacity.
-    for (const PgStatement* statement : {&kAllocateSkipLocked, &kAllocateWaiting}) {
-      auto record = QueryRow(connection, *statement, {server_type});
-      if (!record.ok()) return record.status();
-      if (*record) return **std::move(record);
-    }
-    return ErrorWithReason(
-        absl::StatusCode::kResourceExhausted,
-        absl::StrCat("no ACTIVE, HEALTHY db server of type \"", server_type, "\" has a free slot"),
-        "NO_CAPACITY");
-  });
+  return Write(
+      kAllocate, {server_type}, request, /*id=*/"", call,
+      [&](PgConnection&, const absl::Status& failure,
+          const std::optional<DbServerRecord>&) -> absl::StatusOr<std::optional<DbServerRecord>> {
+        if (!failure.ok()) return failure;
+        return ErrorWithReason(absl::StatusCode::kResourceExhausted,
+                               absl::StrCat("no ACTIVE, HEALTHY db server of type \"", server_type,
+                                            "\" has a free slot"),
+                               "NO_CAPACITY");
+      });
 }
 
 absl::StatusOr<int64_t> PostgresDbServerRepository::PurgeExpiredRequestIds(
     const CallOptions& call) {
-  int64_t purged = 0;
-  absl::Status status =
-      pq::RunInTransaction(*pool_, call.deadline, {}, [&](PgConnection& connection) {
-        auto result = connection.Execute(kPurgeRequests, {});
-        if (!result.ok()) return result.status();
-        purged = result->AffectedRows();
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Finish(status);
-  return purged;
+  auto connection = pool_->Acquire(call.deadline);
+  if (!connection.ok()) return Finish(connection.status());
+  auto result = (*connection)->Run(kPurgeRequests, {}, call.deadline);
+  if (!result.ok()) return Finish(result.status());
+  return result->AffectedRows();
 }
 
 }  // namespace dbs::instance

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,26 +20,34 @@ namespace dbs::instance {
 // are parameters too; no SQL is ever built from input). Expects the schema of
 // instance_service/migrations.
 //
-// Every call is one transaction on a connection from `pool`, bounded by
-// CallOptions::deadline (wait for a connection + `statement_timeout`). Beyond the
-// interface's contract:
+// One round trip per call. Every call is ONE statement on a pooled connection,
+// sent together with its statement_timeout in one flush (pq::PgConnection::Run),
+// and committed on its own: reads need no BEGIN/COMMIT, and each write folds its
+// effect, its checks (state, capacity, etag) and the request-id ledger into a
+// single statement with CTEs. Only when that statement refuses the write (nothing
+// matched, or a constraint fired) does a second round trip read the ledger and the
+// row, to replay an earlier answer or to say why. Beyond the interface's contract:
 //   - an `id` (or request_id) that is not a UUID is NOT_FOUND DB_SERVER_NOT_FOUND
 //     (INVALID_ARGUMENT INVALID_FIELD); nothing is sent to the database;
 //   - Increment, Decrement and Allocate are each one UPDATE that checks state and
-//     capacity in its WHERE clause. Allocate first skips rows other allocators hold
-//     locked (FOR UPDATE SKIP LOCKED), then, only if every eligible row was locked,
-//     waits for them once, so it never answers NO_CAPACITY while a slot is free;
-//   - request ids: the request_ids row is inserted first (ON CONFLICT), so a
-//     concurrent duplicate waits for the first transaction and then replays its
-//     answer; rows older than 24 h count as unused (PurgeExpiredRequestIds deletes
-//     them);
+//     capacity in its WHERE clause; concurrent ones queue on the row lock and each
+//     re-checks the latest row. Allocate skips rows other allocators hold locked
+//     (FOR UPDATE SKIP LOCKED) and, only when every eligible row is locked, waits
+//     for one, in the same statement, so it never answers NO_CAPACITY while a slot
+//     is free;
+//   - request ids: a successful write inserts its request_ids row, holding the
+//     answer, in the same statement. A duplicate therefore fails on the ledger's
+//     primary key (after waiting for a concurrent first attempt to commit) or is
+//     refused by the row, and then replays the stored answer; rows older than 24 h
+//     count as unused (PurgeExpiredRequestIds deletes them). Failed calls are not
+//     recorded, nor is a DeleteDbServer of a missing row with allow_missing;
 //   - a CHECK violation on write is FAILED_PRECONDITION CAPACITY_BELOW_COUNT for
 //     max_instances < instance_count, else INVALID_ARGUMENT INVALID_FIELD;
 //   - ErrorInfo metadata (error_reason.h) only the row knows: DB_SERVER_FULL
 //     carries instance_count and max_instances, DB_SERVER_NOT_ACTIVE carries state
 //     (the column text, e.g. "DRAINING"); the caller adds id / server_type;
-//   - persistent serialization conflicts are UNAVAILABLE SERVER_OVERLOADED, and a
-//     pool with every connection busy past PgPoolOptions::max_wait is too.
+//   - a pool with every connection busy past PgPoolOptions::max_wait is UNAVAILABLE
+//     SERVER_OVERLOADED, and so are writes that kept losing races (3 attempts).
 //
 // Thread-safe. `pool` must outlive the repository.
 class PostgresDbServerRepository final : public DbServerRepository {
@@ -52,7 +61,7 @@ class PostgresDbServerRepository final : public DbServerRepository {
                                         const CallOptions& call) override;
   absl::StatusOr<DbServerRecord> Update(const std::string& id, const DbServerChanges& changes,
                                         std::optional<int64_t> expected_version,
-                                        const UpdatePrecondition& precondition,
+                                        const UpdateRules& rules,
                                         const std::optional<RequestIdentity>& request,
                                         const CallOptions& call) override;
   absl::Status Delete(const std::string& id, std::optional<int64_t> expected_version,
@@ -74,16 +83,27 @@ class PostgresDbServerRepository final : public DbServerRepository {
   // Call it periodically (e.g. hourly); correctness does not depend on it.
   absl::StatusOr<int64_t> PurgeExpiredRequestIds(const CallOptions& call);
 
- private:
-  using Effect = std::function<absl::StatusOr<DbServerRecord>(pq::PgConnection&)>;
+  // What a refused write's second round trip found: the row as it is now (when
+  // the write names one) and the write's outcome. Explain returns the call's final
+  // answer: an error, a record (DbServerRecord() for a successful Delete), or
+  // nullopt when nothing refuses the write any more (it lost a race: run it again).
+  using Explain = std::function<absl::StatusOr<std::optional<DbServerRecord>>(
+      pq::PgConnection& connection, const absl::Status& failure,
+      const std::optional<DbServerRecord>& current)>;
 
-  // One read-only transaction.
-  absl::StatusOr<DbServerRecord> ReadRow(const Effect& read, const CallOptions& call);
-  // One write transaction; with `request`, claims the request id first and
-  // answers a replay with the stored result instead of running `effect`. An
-  // effect that returns a record with an empty id (Delete) stores "no row".
-  absl::StatusOr<DbServerRecord> WriteOnce(const std::optional<RequestIdentity>& request,
-                                           const CallOptions& call, const Effect& effect);
+ private:
+  // One read statement returning db_servers rows; retried once on a fresh
+  // connection when a pooled one turns out dead or stale.
+  absl::StatusOr<pq::PgResult> Read(const pq::PgStatement& statement,
+                                    const std::vector<pq::PgParam>& params,
+                                    const CallOptions& call);
+  // One write statement (the ledger parameters appended to `params`), then, when
+  // it refuses, the ledger replay or `explain` on the row `id` (when not empty).
+  absl::StatusOr<DbServerRecord> Write(const pq::PgStatement& statement,
+                                       std::vector<pq::PgParam> params,
+                                       const std::optional<RequestIdentity>& request,
+                                       const std::string& id, const CallOptions& call,
+                                       const Explain& explain);
 
   pq::PgPool* pool_;
 };

@@ -35,10 +35,12 @@ absl::Status Answer(absl::StatusOr<DbServerRecord> record, Response* response, c
   return absl::OkStatus();
 }
 
-// The rules an update must satisfy against the stored row, checked by the
-// repository on the row locked FOR UPDATE so no concurrent write slips between.
-UpdatePrecondition PreconditionFor(const DbServerChanges& changes) {
-  return [changes](const DbServerRecord& current) -> absl::Status {
+// The rules an update must satisfy against the stored row: the repository enforces
+// them inside the write, and explains a refusal with the same rules.
+UpdateRules RulesFor(const DbServerChanges& changes) {
+  UpdateRules rules;
+  if (changes.state.has_value()) rules.allowed_from = AllowedSourceStates(*changes.state);
+  rules.explain = [changes](const DbServerRecord& current) -> absl::Status {
     if (changes.state.has_value()) {
       DBS_RETURN_IF_ERROR(CheckStateTransition(current.state, *changes.state));
     }
@@ -54,6 +56,7 @@ UpdatePrecondition PreconditionFor(const DbServerChanges& changes) {
     }
     return absl::OkStatus();
   };
+  return rules;
 }
 
 std::optional<int64_t> ExpectedVersion(const std::string& etag) {
@@ -135,7 +138,7 @@ grpc::Status DbServerServiceImpl::UpdateDbServer(grpc::ServerContext* context,
     if (!changes.ok()) return changes.status();
     const std::string& id = request->db_server().id();
     return Answer(repository_->Update(id, *changes, ExpectedVersion(request->db_server().etag()),
-                                      PreconditionFor(*changes),
+                                      RulesFor(*changes),
                                       IdentityOf("UpdateDbServer", *request, request->request_id()),
                                       CallFor(*context)),
                   response, "id", id);

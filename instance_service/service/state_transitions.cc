@@ -35,6 +35,14 @@ bool IsStateTransitionAllowed(PoolState from, PoolState to) {
   return false;
 }
 
+std::vector<PoolState> AllowedSourceStates(PoolState to) {
+  std::vector<PoolState> sources;
+  for (PoolState from : kAllStates) {
+    if (IsStateTransitionAllowed(from, to)) sources.push_back(from);
+  }
+  return sources;
+}
+
 absl::Status CheckStateTransition(PoolState from, PoolState to) {
   if (IsStateTransitionAllowed(from, to)) return absl::OkStatus();
   std::vector<std::string> allowed;

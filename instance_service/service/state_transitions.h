@@ -1,6 +1,8 @@
 #ifndef INSTANCE_SERVICE_SERVICE_STATE_TRANSITIONS_H_
 #define INSTANCE_SERVICE_SERVICE_STATE_TRANSITIONS_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "instance_service/repository/db_server_record.h"
 
@@ -16,6 +18,10 @@ namespace dbs::instance {
 
 // True when UpdateDbServer may move a pool from `from` to `to`.
 bool IsStateTransitionAllowed(PoolState from, PoolState to);
+
+// Every state a pool may move to `to` from, `to` itself included: the rule as the
+// repository enforces it inside the write (UpdateRules::allowed_from).
+std::vector<PoolState> AllowedSourceStates(PoolState to);
 
 // OK when allowed; otherwise FAILED_PRECONDITION with reason
 // "INVALID_STATE_TRANSITION", ErrorInfo metadata {"from", "to"} holding the

@@ -276,9 +276,9 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   changes.state = PoolState::kActive;
   changes.health = PoolHealth::kHealthy;
   changes.last_health_check_time = absl::Now();
-  auto updated = repository.Update(
-      id, changes, created->version, [](const DbServerRecord&) { return absl::OkStatus(); },
-      request("Update"), call);
+  dbs::instance::UpdateRules rules;
+  rules.allowed_from = {PoolState::kProvisioning};
+  auto updated = repository.Update(id, changes, created->version, rules, request("Update"), call);
   INFO("Update: " << updated.status());
   CHECK(updated.ok());
 

@@ -30,8 +30,8 @@ std::string MakeActive(MigratedDatabase& db, const std::string& name, int max_in
   DbServerChanges changes;
   changes.state = PoolState::kActive;
   changes.health = PoolHealth::kHealthy;
-  REQUIRE(db.repository.Update(created->id, changes, std::nullopt, nullptr, std::nullopt, Within())
-              .ok());
+  REQUIRE(
+      db.repository.Update(created->id, changes, std::nullopt, {}, std::nullopt, Within()).ok());
   return created->id;
 }
 

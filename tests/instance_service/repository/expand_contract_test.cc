@@ -94,7 +94,7 @@ DbServerRecord Get(Database& db, const std::string& id) {
 }
 
 DbServerRecord Update(Database& db, const std::string& id, const DbServerChanges& changes) {
-  auto updated = db.repository.Update(id, changes, std::nullopt, nullptr, std::nullopt, Within());
+  auto updated = db.repository.Update(id, changes, std::nullopt, {}, std::nullopt, Within());
   REQUIRE(updated.ok());
   return *updated;
 }
@@ -177,7 +177,7 @@ TEST_CASE("side by side: the old writer's SQL still works and the repository see
   // An etag taken before the old writer's write no longer matches.
   CHECK(CodeAndReason(db.repository
                           .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
-                                  inserted.version, nullptr, std::nullopt, Within())
+                                  inserted.version, {}, std::nullopt, Within())
                           .status()) == "ABORTED ETAG_MISMATCH");
   REQUIRE(
       db.Accepts("UPDATE db_servers SET status = 'error', health_status = 'unhealthy' "
@@ -381,7 +381,7 @@ TEST_CASE("statements prepared before the contract keep working after it on the 
     if (replayed.ok()) CHECK(replayed->id == id);
     CHECK(CodeAndReason(repository
                             .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
-                                    std::nullopt, nullptr, std::nullopt, Within())
+                                    std::nullopt, {}, std::nullopt, Within())
                             .status()) == "OK ");
     CHECK(CodeAndReason(repository.Increment(id, std::nullopt, Within()).status()) == "OK ");
     CHECK(CodeAndReason(repository.Decrement(id, std::nullopt, Within()).status()) == "OK ");

@@ -31,7 +31,7 @@ DbServerRecord MakeActive(MigratedDatabase& db, const std::string& name, int max
   changes.state = PoolState::kActive;
   changes.health = PoolHealth::kHealthy;
   auto active =
-      db.repository.Update(created->id, changes, std::nullopt, nullptr, std::nullopt, Within());
+      db.repository.Update(created->id, changes, std::nullopt, {}, std::nullopt, Within());
   REQUIRE(active.ok());
   return *active;
 }
@@ -209,7 +209,7 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
   changes.max_instances = 40;
   changes.labels = std::map<std::string, std::string>{{"tier", "gold"}};
   auto updated =
-      db.repository.Update(created->id, changes, created->version, nullptr, std::nullopt, Within());
+      db.repository.Update(created->id, changes, created->version, {}, std::nullopt, Within());
   REQUIRE(updated.ok());
   CHECK(updated->state == PoolState::kActive);
   CHECK(updated->health == PoolHealth::kDegraded);
@@ -226,7 +226,7 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
     DbServerChanges clear;
     clear.last_health_check_time = std::optional<absl::Time>();
     auto cleared =
-        db.repository.Update(created->id, clear, std::nullopt, nullptr, std::nullopt, Within());
+        db.repository.Update(created->id, clear, std::nullopt, {}, std::nullopt, Within());
     REQUIRE(cleared.ok());
     CHECK_FALSE(cleared->last_health_check_time.has_value());
     CHECK(cleared->health_message == "replication lag");
@@ -234,7 +234,7 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
   }
 }
 
-TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, precondition, CAPACITY_BELOW_COUNT") {
+TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, the state rule, CAPACITY_BELOW_COUNT") {
   MigratedDatabase db;
   auto server = MakeActive(db, "pg-a", 5);
   REQUIRE(db.repository.Increment(server.id, std::nullopt, Within()).ok());
@@ -243,35 +243,37 @@ TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, precondition, CAPACITY_BELOW
   changes.host = "elsewhere";
 
   SECTION("unknown id") {
-    CHECK(
-        CodeAndReason(
-            db.repository.Update(kMissingId, changes, std::nullopt, nullptr, std::nullopt, Within())
-                .status()) == "NOT_FOUND DB_SERVER_NOT_FOUND");
+    CHECK(CodeAndReason(
+              db.repository.Update(kMissingId, changes, std::nullopt, {}, std::nullopt, Within())
+                  .status()) == "NOT_FOUND DB_SERVER_NOT_FOUND");
   }
   SECTION("stale etag") {
     CHECK(CodeAndReason(
-              db.repository
-                  .Update(server.id, changes, server.version, nullptr, std::nullopt, Within())
+              db.repository.Update(server.id, changes, server.version, {}, std::nullopt, Within())
                   .status()) == "ABORTED ETAG_MISMATCH");
   }
-  SECTION("the precondition sees the locked current row and its error aborts the write") {
+  SECTION("a state the rules do not allow is refused, and explained from the current row") {
     int seen_count = -1;
-    auto refused = db.repository.Update(
-        server.id, changes, std::nullopt,
-        [&](const DbServerRecord& current) {
-          seen_count = current.instance_count;
-          return dbs::instance::ErrorWithReason(absl::StatusCode::kFailedPrecondition, "no",
-                                                "INVALID_STATE_TRANSITION");
-        },
-        std::nullopt, Within());
+    DbServerChanges drain = changes;
+    drain.state = PoolState::kDraining;
+    dbs::instance::UpdateRules rules;
+    rules.allowed_from = {PoolState::kProvisioning};  // the row is ACTIVE
+    rules.explain = [&](const DbServerRecord& current) {
+      seen_count = current.instance_count;
+      return dbs::instance::ErrorWithReason(absl::StatusCode::kFailedPrecondition, "no",
+                                            "INVALID_STATE_TRANSITION");
+    };
+    auto refused =
+        db.repository.Update(server.id, drain, std::nullopt, rules, std::nullopt, Within());
     CHECK(seen_count == 2);
     CHECK(CodeAndReason(refused.status()) == "FAILED_PRECONDITION INVALID_STATE_TRANSITION");
+    CHECK(db.Scalar("SELECT state FROM db_servers") == "ACTIVE");
   }
   SECTION("max_instances below instance_count") {
     DbServerChanges shrink;
     shrink.max_instances = 1;
     CHECK(CodeAndReason(
-              db.repository.Update(server.id, shrink, std::nullopt, nullptr, std::nullopt, Within())
+              db.repository.Update(server.id, shrink, std::nullopt, {}, std::nullopt, Within())
                   .status()) == "FAILED_PRECONDITION CAPACITY_BELOW_COUNT");
   }
   CHECK(db.Scalar("SELECT host FROM db_servers") == "pg-a.db.internal");
@@ -433,8 +435,7 @@ TEST_CASE("Decrement releases a slot in any state and stops at 0 with DB_SERVER_
   REQUIRE(db.repository.Increment(server.id, std::nullopt, Within()).ok());
   DbServerChanges drain;
   drain.state = PoolState::kDraining;
-  REQUIRE(
-      db.repository.Update(server.id, drain, std::nullopt, nullptr, std::nullopt, Within()).ok());
+  REQUIRE(db.repository.Update(server.id, drain, std::nullopt, {}, std::nullopt, Within()).ok());
   auto released = db.repository.Decrement(server.id, std::nullopt, Within());
   REQUIRE(released.ok());
   CHECK(released->instance_count == 0);
@@ -451,8 +452,7 @@ TEST_CASE("Allocate increments the least-loaded eligible server, then NO_CAPACIT
   auto degraded = MakeActive(db, "pg-degraded", 100);
   DbServerChanges sick;
   sick.health = PoolHealth::kDegraded;
-  REQUIRE(
-      db.repository.Update(degraded.id, sick, std::nullopt, nullptr, std::nullopt, Within()).ok());
+  REQUIRE(db.repository.Update(degraded.id, sick, std::nullopt, {}, std::nullopt, Within()).ok());
   REQUIRE(db.repository.Create(NewServer("pg-new", 100), std::nullopt, Within()).ok());
   auto first = db.repository.Allocate("postgres", std::nullopt, Within());
   REQUIRE(first.ok());
