@@ -150,22 +150,26 @@ constexpr PgStatement kDecrement = {
     " RETURNING *)" DBS_LEDGER("$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS
                                                           " FROM d"};
 
-// Find + increment in one statement. The first subquery skips rows other
-// allocators hold; COALESCE evaluates the second, which waits for a locked row,
-// only when the first found nothing, so a free slot behind a lock is never
-// reported as no capacity. FOR UPDATE re-checks a row it waited for and moves on
-// when the row stopped qualifying; the outer WHERE repeats the test on the row
-// this statement now holds locked.
-#define DBS_PICK(lock_clause)                                        \
-  "(SELECT db_servers.id FROM db_servers WHERE " DBS_AVAILABLE_WHERE \
-  " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1 " lock_clause ")"
-constexpr PgStatement kAllocate = {
-    "db_servers_allocate",
-    "WITH d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP
-    " WHERE id = COALESCE(" DBS_PICK("FOR UPDATE SKIP LOCKED") ", " DBS_PICK(
-        "FOR UPDATE") ") AND " DBS_AVAILABLE_WHERE
-                      " RETURNING *)" DBS_LEDGER(
-                          "$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS " FROM d"};
+// Find + increment in one statement. The pick is a CTE, not a scalar subquery:
+// PostgreSQL re-runs a subquery of an UPDATE's WHERE clause when it re-checks a row a
+// concurrent transaction changed (EvalPlanQual), and a re-run SKIP LOCKED pick skips
+// the row this statement itself just locked, so the UPDATE would match nothing. A
+// CTE is read once. FOR UPDATE re-checks a row it had to wait for and moves on when
+// the row stopped qualifying; the outer WHERE repeats the test on the locked row.
+#define DBS_ALLOCATE(lock_clause)                                                 \
+  "WITH pick AS (SELECT db_servers.id FROM db_servers WHERE " DBS_AVAILABLE_WHERE \
+  " ORDER BY " DBS_LEAST_LOADED_ORDER " LIMIT 1 " lock_clause                     \
+  "),"                                                                            \
+  " d AS (UPDATE db_servers SET instance_count = instance_count + 1, " DBS_BUMP   \
+  " WHERE id = (SELECT id FROM pick) AND " DBS_AVAILABLE_WHERE                    \
+  " RETURNING *)" DBS_LEDGER("$2", "$3", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS " FROM d"
+// First skip the rows other allocators hold; only when that finds nothing (every
+// eligible row locked, or none at all) wait for a locked one, so a free slot
+// behind a lock is never reported as no capacity.
+constexpr PgStatement kAllocateSkipLocked = {"db_servers_allocate_skip_locked",
+                                             DBS_ALLOCATE("FOR UPDATE SKIP LOCKED")};
+constexpr PgStatement kAllocateWaiting = {"db_servers_allocate_waiting",
+                                          DBS_ALLOCATE("FOR UPDATE")};
 
 // The ledger entry of a request id: its fingerprint, whether its answer is stored,
 // whether it is past the 24 h replay window, and the stored row.
@@ -186,7 +190,7 @@ constexpr PgStatement kForgetExpiredRequest = {"request_ids_forget_expired",
 constexpr PgStatement kPurgeRequests = {
     "request_ids_purge", "DELETE FROM request_ids WHERE created_at < now() - interval '24 hours'"};
 
-#undef DBS_PICK
+#undef DBS_ALLOCATE
 #undef DBS_LEDGER
 #undef DBS_BUMP
 #undef DBS_LEAST_LOADED_ORDER
@@ -368,7 +372,7 @@ absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& sta
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
-    const PgStatement& statement, std::vector<PgParam> params,
+    std::initializer_list<const PgStatement*> statements, std::vector<PgParam> params,
     const std::optional<RequestIdentity>& request, const std::string& id, const CallOptions& call,
     const Explain& explain) {
   if (request && !IsUuid(request->request_id)) {
@@ -383,18 +387,23 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
     }
     auto connection = pool_->Acquire(call.deadline);
     if (!connection.ok()) return Finish(connection.status());
-    auto written = (*connection)->Run(statement, params, call.deadline);
     absl::Status failure;
-    if (written.ok()) {
-      auto row = SingleRow(*written);
-      if (!row.ok()) return Finish(row.status());
-      if (*row) return **std::move(row);
-    } else {
+    bool rerun = false;
+    for (const PgStatement* statement : statements) {
+      auto written = (*connection)->Run(*statement, params, call.deadline);
+      if (written.ok()) {
+        auto row = SingleRow(*written);
+        if (!row.ok()) return Finish(row.status());
+        if (*row) return **std::move(row);
+        continue;  // matched nothing: the next statement, or why
+      }
       failure = written.status();
       // Nothing was done: a statement DDL made stale, or a deadlock victim.
-      if (pq::IsStalePreparedStatement(failure) || pq::IsTransientConflict(failure)) continue;
-      if (!IsRefusal(failure)) return Finish(failure);
+      rerun = pq::IsStalePreparedStatement(failure) || pq::IsTransientConflict(failure);
+      if (!rerun && !IsRefusal(failure)) return Finish(failure);
+      break;
     }
+    if (rerun) continue;
 
     // Refused. An earlier attempt of this very request may be why: replay it.
     auto diagnosis = Diagnose(**connection, request, id, call.deadline);
@@ -519,7 +528,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
                                  absl::StrCat(server.max_instances),
                                  ToJsonObject(server.labels)};
   return Write(
-      kCreate, std::move(params), request, /*id=*/"", call,
+      {&kCreate}, std::move(params), request, /*id=*/"", call,
       [&](PgConnection&, const absl::Status& failure,
           const std::optional<DbServerRecord>&) -> absl::StatusOr<std::optional<DbServerRecord>> {
         // db_servers_name_key: the legacy unique name, kept in step with
@@ -569,7 +578,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
       OptionalNumber(expected_version),
       ToTextArrayLiteral(allowed_from)};
   return Write(
-      kUpdate, std::move(params), request, id, call,
+      {&kUpdate}, std::move(params), request, id, call,
       [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
           -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!current) return NotFound(id);
@@ -595,7 +604,7 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
                            absl::StrCat("db server ", id, " still hosts instances"),
                            "DB_SERVER_IN_USE");
   };
-  return Write(kDelete, {id, OptionalNumber(expected_version)}, request, id, call,
+  return Write({&kDelete}, {id, OptionalNumber(expected_version)}, request, id, call,
                [&](PgConnection& connection, const absl::Status& failure,
                    const std::optional<DbServerRecord>& current)
                    -> absl::StatusOr<std::optional<DbServerRecord>> {
@@ -637,7 +646,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
   return Write(
-      kIncrement, {id}, request, id, call,
+      {&kIncrement}, {id}, request, id, call,
       [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
           -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!current) return NotFound(id);
@@ -667,7 +676,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
   if (!IsUuid(id)) return NotFound(id);
   return Write(
-      kDecrement, {id}, request, id, call,
+      {&kDecrement}, {id}, request, id, call,
       [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
           -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!current) return NotFound(id);
@@ -685,7 +694,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
     const std::string& server_type, const std::optional<RequestIdentity>& request,
     const CallOptions& call) {
   return Write(
-      kAllocate, {server_type}, request, /*id=*/"", call,
+      {&kAllocateSkipLocked, &kAllocateWaiting}, {server_type}, request, /*id=*/"", call,
       [&](PgConnection&, const absl::Status& failure,
           const std::optional<DbServerRecord>&) -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!failure.ok()) return failure;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +33,9 @@ namespace dbs::instance {
 //   - Increment, Decrement and Allocate are each one UPDATE that checks state and
 //     capacity in its WHERE clause; concurrent ones queue on the row lock and each
 //     re-checks the latest row. Allocate skips rows other allocators hold locked
-//     (FOR UPDATE SKIP LOCKED) and, only when every eligible row is locked, waits
-//     for one, in the same statement, so it never answers NO_CAPACITY while a slot
-//     is free;
+//     (FOR UPDATE SKIP LOCKED) and, only when that finds nothing (every eligible row
+//     locked), waits for one in a second statement, so it never answers NO_CAPACITY
+//     while a slot is free;
 //   - request ids: a successful write inserts its request_ids row, holding the
 //     answer, in the same statement. A duplicate therefore fails on the ledger's
 //     primary key (after waiting for a concurrent first attempt to commit) or is
@@ -97,9 +98,10 @@ class PostgresDbServerRepository final : public DbServerRepository {
   absl::StatusOr<pq::PgResult> Read(const pq::PgStatement& statement,
                                     const std::vector<pq::PgParam>& params,
                                     const CallOptions& call);
-  // One write statement (the ledger parameters appended to `params`), then, when
-  // it refuses, the ledger replay or `explain` on the row `id` (when not empty).
-  absl::StatusOr<DbServerRecord> Write(const pq::PgStatement& statement,
+  // One write statement (the ledger parameters appended to `params`; when it
+  // matches nothing, the next of `statements` runs), then, when the write is
+  // refused, the ledger replay or `explain` on the row `id` (when not empty).
+  absl::StatusOr<DbServerRecord> Write(std::initializer_list<const pq::PgStatement*> statements,
                                        std::vector<pq::PgParam> params,
                                        const std::optional<RequestIdentity>& request,
                                        const std::string& id, const CallOptions& call,
