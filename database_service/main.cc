@@ -23,6 +23,7 @@
 #include "database_service/provisioning/pool_provisioner.h"
 #include "glog/logging.h"
 #include "google/rpc/error_details.pb.h"
+#include "serving/bounded_executor.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
 #include "serving/readiness_loop.h"
@@ -79,8 +80,12 @@ ABSL_FLAG(int64_t, readiness_interval_ms,
           EnvOr("DATABASE_SERVICE_READINESS_INTERVAL_MS", int64_t{2'000}),
           "How often readiness checks that instance-service answers "
           "[env DATABASE_SERVICE_READINESS_INTERVAL_MS]");
-ABSL_FLAG(int64_t, max_threads, EnvOr("DATABASE_SERVICE_MAX_THREADS", int64_t{16}),
-          "Maximum concurrent calls [env DATABASE_SERVICE_MAX_THREADS]");
+ABSL_FLAG(int64_t, handler_threads, EnvOr("DATABASE_SERVICE_HANDLER_THREADS", int64_t{32}),
+          "Calls running at once; each may wait hundreds of milliseconds on CREATE DATABASE "
+          "[env DATABASE_SERVICE_HANDLER_THREADS]");
+ABSL_FLAG(int64_t, max_queued_calls, EnvOr("DATABASE_SERVICE_MAX_QUEUED_CALLS", int64_t{64}),
+          "Calls waiting for a handler thread; more (or calls whose deadline cannot be met) are "
+          "refused with UNAVAILABLE SERVER_OVERLOADED [env DATABASE_SERVICE_MAX_QUEUED_CALLS]");
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
           "Grace period for in-flight calls on SIGTERM [env DATABASE_SERVICE_DRAIN_SECONDS]");
 
@@ -149,11 +154,14 @@ int main(int argc, char** argv) {
   monitor_options.heartbeat = absl::Seconds(absl::GetFlag(FLAGS_heartbeat_seconds));
   monitor_options.degraded_latency = absl::Milliseconds(absl::GetFlag(FLAGS_degraded_latency_ms));
   dbs::database_service::PoolMonitor monitor(client, pool_admin, monitor_options);
-  dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor);
+  dbs::serving::BoundedExecutorOptions executor_options;
+  executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads));
+  executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
+  dbs::serving::BoundedExecutor executor(executor_options);
+  dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, &executor);
 
   dbs::serving::GrpcHostOptions host_options;
   host_options.listen_address = absl::GetFlag(FLAGS_listen);
-  host_options.max_threads = static_cast<int>(absl::GetFlag(FLAGS_max_threads));
   host_options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   auto host = dbs::serving::GrpcHost::Start(
       std::move(host_options), {{&handler, database::v1::DatabaseService::service_full_name()}});
@@ -193,5 +201,6 @@ int main(int argc, char** argv) {
   LOG(INFO) << "signal " << signal_number << ": shutting down";
   if (loop) loop->Stop();
   (*host)->Shutdown();
+  executor.Shutdown();
   return EXIT_SUCCESS;
 }

@@ -23,6 +23,7 @@
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
 #include "pq/pg_pool.h"
+#include "serving/bounded_executor.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
 #include "serving/periodic_task.h"
@@ -38,9 +39,12 @@ ABSL_FLAG(std::string, database_url, EnvOr("INSTANCE_SERVICE_DATABASE_URL", ""),
           "[env INSTANCE_SERVICE_DATABASE_URL]");
 ABSL_FLAG(int64_t, db_pool_size, EnvOr("INSTANCE_SERVICE_DB_POOL_SIZE", int64_t{16}),
           "Maximum open connections to the instance database [env INSTANCE_SERVICE_DB_POOL_SIZE]");
-ABSL_FLAG(int64_t, max_threads, EnvOr("INSTANCE_SERVICE_MAX_THREADS", int64_t{64}),
-          "Maximum concurrent calls; more are refused with RESOURCE_EXHAUSTED "
-          "[env INSTANCE_SERVICE_MAX_THREADS]");
+ABSL_FLAG(int64_t, handler_threads, EnvOr("INSTANCE_SERVICE_HANDLER_THREADS", int64_t{0}),
+          "Threads running calls' database work; 0 means --db_pool_size, one connection "
+          "each [env INSTANCE_SERVICE_HANDLER_THREADS]");
+ABSL_FLAG(int64_t, max_queued_calls, EnvOr("INSTANCE_SERVICE_MAX_QUEUED_CALLS", int64_t{1024}),
+          "Calls waiting for a handler thread; more (or calls whose deadline cannot be met) "
+          "are refused with UNAVAILABLE SERVER_OVERLOADED [env INSTANCE_SERVICE_MAX_QUEUED_CALLS]");
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("INSTANCE_SERVICE_DRAIN_SECONDS", int64_t{20}),
           "Grace period for in-flight calls on SIGTERM [env INSTANCE_SERVICE_DRAIN_SECONDS]");
 ABSL_FLAG(int64_t, default_deadline_ms,
@@ -92,14 +96,19 @@ int Serve(const std::string& database_url) {
 
   dbs::instance::DbServerServiceImpl::Options service_options;
   service_options.default_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));
-  dbs::instance::DbServerServiceImpl db_server_service(repository, service_options);
+  dbs::serving::BoundedExecutorOptions executor_options;
+  executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads) > 0
+                                                  ? absl::GetFlag(FLAGS_handler_threads)
+                                                  : absl::GetFlag(FLAGS_db_pool_size));
+  executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
+  dbs::serving::BoundedExecutor executor(executor_options);
+  dbs::instance::DbServerServiceImpl db_server_service(repository, &executor, service_options);
   // Error reasons travel as strings; touching the enum keeps its descriptor linked
   // so grpcurl users can `describe instance.v1.ErrorReason` through reflection.
   (void)instance::v1::ErrorReason_descriptor();
 
   dbs::serving::GrpcHostOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.max_threads = static_cast<int>(absl::GetFlag(FLAGS_max_threads));
   options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   auto host =
       dbs::serving::GrpcHost::Start(std::move(options), {{&db_server_service, kReadinessService}});
@@ -127,6 +136,7 @@ int Serve(const std::string& database_url) {
     LOG(INFO) << "signal " << signal_number << ": shutting down";
     (*host)->Shutdown();
   }
+  executor.Shutdown();
   return EXIT_SUCCESS;
 }
 

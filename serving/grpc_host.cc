@@ -9,7 +9,6 @@
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "serving/keepalive_policy.h"
@@ -42,13 +41,11 @@ absl::StatusOr<std::unique_ptr<GrpcHost>> GrpcHost::Start(
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
 
-  // The sync server runs each call on a thread from a pool capped by the quota;
-  // when it is exhausted gRPC rejects new calls with RESOURCE_EXHAUSTED at once.
-  grpc::ResourceQuota quota("dbs-serving");
-  quota.SetMaxThreads(options.max_threads);
-  builder.SetResourceQuota(quota);
-  // Pollers wake this often to notice shutdown; the default (seconds) would add
-  // that much to every SIGTERM.
+  // No thread quota: the services run on the callback API and bound their work
+  // with their own executor (a full gRPC thread quota would answer with a
+  // reason-less RESOURCE_EXHAUSTED, which here means "no capacity"). Only
+  // reflection still uses gRPC's sync server, whose pollers wake this often to
+  // notice shutdown; the default (seconds) would add that much to every SIGTERM.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
 
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);

@@ -18,10 +18,6 @@ namespace dbs::serving {
 struct GrpcHostOptions {
   // host:port to listen on; port 0 picks a free port (see GrpcHost::port()).
   std::string listen_address = "127.0.0.1:0";
-  // Upper bound on threads running handlers. Handlers may block (libpq), so this
-  // bounds concurrent work; calls beyond it fail fast with RESOURCE_EXHAUSTED
-  // instead of queueing without limit.
-  int max_threads = 64;
   // How long Shutdown() lets in-flight calls finish before cancelling them. Keep
   // Kubernetes' terminationGracePeriodSeconds above this.
   absl::Duration drain_grace = absl::Seconds(20);
@@ -35,6 +31,9 @@ struct GrpcHostOptions {
 
 // A service to host, with the full name health checks use for its readiness
 // (for generated services: `instance::v1::DbServerService::service_full_name()`).
+// Services implement gRPC's callback API and hand blocking work to a
+// BoundedExecutor through a CallDispatcher (call_dispatcher.h); the host has no
+// thread pool of its own for them.
 struct HostedService {
   grpc::Service* service;  // not owned; must outlive the host
   std::string name;

@@ -6,69 +6,86 @@
 
 namespace dbs::database_service {
 
-grpc::Status DatabaseServiceHandler::ProvisionPool(
-    grpc::ServerContext*, const database::v1::ProvisionPoolRequest* request,
+DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
+                                               const TenantAllocator& allocator,
+                                               PoolMonitor& monitor,
+                                               serving::BoundedExecutor* executor)
+    : provisioner_(provisioner),
+      allocator_(allocator),
+      monitor_(monitor),
+      dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
+
+grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
+    grpc::CallbackServerContext* context, const database::v1::ProvisionPoolRequest* request,
     database::v1::ProvisionPoolResponse* response) {
-  instance::v1::CreateDbServerRequest create;
-  instance::v1::DbServer& pool = *create.mutable_db_server();
-  pool.set_display_name(request->display_name());
-  pool.set_host(request->host());
-  pool.set_port(request->port());
-  pool.set_server_type(request->server_type().empty() ? "postgres" : request->server_type());
-  pool.set_max_instances(request->max_instances());
-  *pool.mutable_labels() = request->labels();
-  create.set_request_id(request->request_id());
-  auto provisioned = provisioner_.Provision(create);
-  if (!provisioned.ok()) return ToGrpcStatus(provisioned.status());
-  *response->mutable_pool() = std::move(provisioned->pool);
-  response->set_server_version(provisioned->server_version);
-  return grpc::Status::OK;
+  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
+    instance::v1::CreateDbServerRequest create;
+    instance::v1::DbServer& pool = *create.mutable_db_server();
+    pool.set_display_name(request->display_name());
+    pool.set_host(request->host());
+    pool.set_port(request->port());
+    pool.set_server_type(request->server_type().empty() ? "postgres" : request->server_type());
+    pool.set_max_instances(request->max_instances());
+    *pool.mutable_labels() = request->labels();
+    create.set_request_id(request->request_id());
+    auto provisioned = provisioner_.Provision(create);
+    if (!provisioned.ok()) return provisioned.status();
+    *response->mutable_pool() = std::move(provisioned->pool);
+    response->set_server_version(provisioned->server_version);
+    return absl::OkStatus();
+  });
 }
 
-grpc::Status DatabaseServiceHandler::CreateDatabase(
-    grpc::ServerContext*, const database::v1::CreateDatabaseRequest* request,
+grpc::ServerUnaryReactor* DatabaseServiceHandler::CreateDatabase(
+    grpc::CallbackServerContext* context, const database::v1::CreateDatabaseRequest* request,
     database::v1::CreateDatabaseResponse* response) {
-  auto tenant =
-      allocator_.Create(request->database_name(), request->server_type(), request->request_id());
-  if (!tenant.ok()) return ToGrpcStatus(tenant.status());
-  *response->mutable_pool() = std::move(tenant->pool);
-  response->set_database_name(tenant->database.database_name);
-  response->set_owner_role(tenant->database.owner_role);
-  response->set_created(tenant->database.created);
-  return grpc::Status::OK;
+  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
+    auto tenant =
+        allocator_.Create(request->database_name(), request->server_type(), request->request_id());
+    if (!tenant.ok()) return tenant.status();
+    *response->mutable_pool() = std::move(tenant->pool);
+    response->set_database_name(tenant->database.database_name);
+    response->set_owner_role(tenant->database.owner_role);
+    response->set_created(tenant->database.created);
+    return absl::OkStatus();
+  });
 }
 
-grpc::Status DatabaseServiceHandler::DropDatabase(grpc::ServerContext*,
-                                                  const database::v1::DropDatabaseRequest* request,
-                                                  database::v1::DropDatabaseResponse* response) {
-  auto released = allocator_.Drop(request->pool_id(), request->database_name(),
-                                  request->request_id(), request->allow_missing());
-  if (!released.ok()) return ToGrpcStatus(released.status());
-  *response->mutable_pool() = std::move(released->pool);
-  response->set_released(released->released);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* DatabaseServiceHandler::DropDatabase(
+    grpc::CallbackServerContext* context, const database::v1::DropDatabaseRequest* request,
+    database::v1::DropDatabaseResponse* response) {
+  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
+    auto released = allocator_.Drop(request->pool_id(), request->database_name(),
+                                    request->request_id(), request->allow_missing());
+    if (!released.ok()) return released.status();
+    *response->mutable_pool() = std::move(released->pool);
+    response->set_released(released->released);
+    return absl::OkStatus();
+  });
 }
 
-grpc::Status DatabaseServiceHandler::RunMonitoringPass(
-    grpc::ServerContext*, const database::v1::RunMonitoringPassRequest*,
+grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
+    grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest*,
     database::v1::RunMonitoringPassResponse* response) {
-  auto report = monitor_.RunPass();
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  for (const PoolProbeOutcome& outcome : report->probes) {
-    database::v1::PoolProbe& probe = *response->add_probes();
-    probe.set_pool_id(outcome.pool_id);
-    probe.set_display_name(outcome.display_name);
-    probe.set_health(outcome.health);
-    probe.set_message(outcome.message);
-    const absl::Duration latency = outcome.latency;
-    probe.mutable_latency()->set_seconds(absl::ToInt64Seconds(latency));
-    probe.mutable_latency()->set_nanos(static_cast<int32_t>(
-        absl::ToInt64Nanoseconds(latency - absl::Trunc(latency, absl::Seconds(1)))));
-    probe.set_written(outcome.written);
-    probe.set_write_error(outcome.write_error);
-  }
-  response->set_updates_written(report->updates_written);
-  return grpc::Status::OK;
+  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
+    auto report = monitor_.RunPass();
+    if (!report.ok()) return report.status();
+    for (const PoolProbeOutcome& outcome : report->probes) {
+      database::v1::PoolProbe& probe = *response->add_probes();
+      probe.set_pool_id(outcome.pool_id);
+      probe.set_display_name(outcome.display_name);
+      probe.set_health(outcome.health);
+      probe.set_message(outcome.message);
+      const absl::Duration latency = outcome.latency;
+      probe.mutable_latency()->set_seconds(absl::ToInt64Seconds(latency));
+      probe.mutable_latency()->set_nanos(static_cast<int32_t>(
+          absl::ToInt64Nanoseconds(latency - absl::Trunc(latency, absl::Seconds(1)))));
+      probe.set_written(outcome.written);
+      probe.set_write_error(outcome.write_error);
+    }
+    response->set_updates_written(report->updates_written);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace dbs::database_service

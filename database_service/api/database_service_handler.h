@@ -5,6 +5,8 @@
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "serving/bounded_executor.h"
+#include "serving/call_dispatcher.h"
 
 namespace dbs::database_service {
 
@@ -12,30 +14,33 @@ namespace dbs::database_service {
 // map the result; errors become grpc::Status only here (ToGrpcStatus). The
 // flows are not owned and must outlive the handler.
 //
-// Handlers block (libpq, client calls); GrpcHost bounds how many run at once.
-class DatabaseServiceHandler final : public database::v1::DatabaseService::Service {
+// gRPC's callback API: the flows block (libpq towards pool servers, CREATE DATABASE
+// taking hundreds of milliseconds, instance-service calls), so each handler hands
+// its work to `executor` through a serving::CallDispatcher, which queues briefly
+// and sheds the rest as UNAVAILABLE SERVER_OVERLOADED (never as capacity).
+class DatabaseServiceHandler final : public database::v1::DatabaseService::CallbackService {
  public:
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
-                         PoolMonitor& monitor)
-      : provisioner_(provisioner), allocator_(allocator), monitor_(monitor) {}
+                         PoolMonitor& monitor, serving::BoundedExecutor* executor);
 
-  grpc::Status ProvisionPool(grpc::ServerContext* context,
-                             const database::v1::ProvisionPoolRequest* request,
-                             database::v1::ProvisionPoolResponse* response) override;
-  grpc::Status CreateDatabase(grpc::ServerContext* context,
-                              const database::v1::CreateDatabaseRequest* request,
-                              database::v1::CreateDatabaseResponse* response) override;
-  grpc::Status DropDatabase(grpc::ServerContext* context,
-                            const database::v1::DropDatabaseRequest* request,
-                            database::v1::DropDatabaseResponse* response) override;
-  grpc::Status RunMonitoringPass(grpc::ServerContext* context,
-                                 const database::v1::RunMonitoringPassRequest* request,
-                                 database::v1::RunMonitoringPassResponse* response) override;
+  grpc::ServerUnaryReactor* ProvisionPool(grpc::CallbackServerContext* context,
+                                          const database::v1::ProvisionPoolRequest* request,
+                                          database::v1::ProvisionPoolResponse* response) override;
+  grpc::ServerUnaryReactor* CreateDatabase(grpc::CallbackServerContext* context,
+                                           const database::v1::CreateDatabaseRequest* request,
+                                           database::v1::CreateDatabaseResponse* response) override;
+  grpc::ServerUnaryReactor* DropDatabase(grpc::CallbackServerContext* context,
+                                         const database::v1::DropDatabaseRequest* request,
+                                         database::v1::DropDatabaseResponse* response) override;
+  grpc::ServerUnaryReactor* RunMonitoringPass(
+      grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest* request,
+      database::v1::RunMonitoringPassResponse* response) override;
 
  private:
   const PoolProvisioner& provisioner_;
   const TenantAllocator& allocator_;
   PoolMonitor& monitor_;
+  serving::CallDispatcher dispatcher_;
 };
 
 }  // namespace dbs::database_service

@@ -6,6 +6,10 @@
 
 namespace dbs::database_service {
 
+// The ErrorInfo domain of the errors database-service makes itself (today only the
+// serving core's SERVER_OVERLOADED); errors from instance-service keep theirs.
+inline constexpr char kErrorDomain[] = "database.internal";
+
 // The one place database-service turns an absl::Status into the grpc::Status a
 // handler returns: same canonical code, same message, and every payload (the
 // google.rpc.ErrorInfo / BadRequest that InstanceServiceClient keeps from

@@ -68,19 +68,21 @@ std::optional<int64_t> ExpectedVersion(const std::string& etag) {
 }  // namespace
 
 DbServerServiceImpl::DbServerServiceImpl(std::shared_ptr<DbServerRepository> repository,
-                                         Options options)
-    : repository_(std::move(repository)), options_(options) {}
+                                         serving::BoundedExecutor* executor, Options options)
+    : repository_(std::move(repository)),
+      options_(options),
+      dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
 
-CallOptions DbServerServiceImpl::CallFor(const grpc::ServerContext& context) const {
+CallOptions DbServerServiceImpl::CallFor(const grpc::ServerContextBase& context) const {
   const absl::Time fallback = absl::Now() + options_.default_deadline;
   const absl::Time requested = absl::FromChrono(context.deadline());
   return CallOptions{std::min(requested, fallback)};
 }
 
-grpc::Status DbServerServiceImpl::ListDbServers(grpc::ServerContext* context,
-                                                const v1::ListDbServersRequest* request,
-                                                v1::ListDbServersResponse* response) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::ListDbServers(
+    grpc::CallbackServerContext* context, const v1::ListDbServersRequest* request,
+    v1::ListDbServersResponse* response) {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateListDbServersRequest(*request));
     auto terms = ParseFilter(request->filter());
     if (!terms.ok()) return terms.status();
@@ -102,38 +104,35 @@ grpc::Status DbServerServiceImpl::ListDbServers(grpc::ServerContext* context,
           EncodePageToken(page->records.back().display_name, request->filter()));
     }
     return absl::OkStatus();
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::GetDbServer(grpc::ServerContext* context,
-                                              const v1::GetDbServerRequest* request,
-                                              v1::GetDbServerResponse* response) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::GetDbServer(grpc::CallbackServerContext* context,
+                                                           const v1::GetDbServerRequest* request,
+                                                           v1::GetDbServerResponse* response) {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateGetDbServerRequest(*request));
     return Answer(repository_->Get(request->id(), CallFor(*context)), response, "id",
                   request->id());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::CreateDbServer(grpc::ServerContext* context,
-                                                 const v1::CreateDbServerRequest* request,
-                                                 v1::CreateDbServerResponse* response) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::CreateDbServer(
+    grpc::CallbackServerContext* context, const v1::CreateDbServerRequest* request,
+    v1::CreateDbServerResponse* response) {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateCreateDbServerRequest(*request));
     return Answer(repository_->Create(FromCreateRequest(request->db_server()),
                                       IdentityOf("CreateDbServer", *request, request->request_id()),
                                       CallFor(*context)),
                   response, "display_name", request->db_server().display_name());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::UpdateDbServer(grpc::ServerContext* context,
-                                                 const v1::UpdateDbServerRequest* request,
-                                                 v1::UpdateDbServerResponse* response) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::UpdateDbServer(
+    grpc::CallbackServerContext* context, const v1::UpdateDbServerRequest* request,
+    v1::UpdateDbServerResponse* response) {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     auto changes = ChangesFromUpdateRequest(*request, absl::Now());
     if (!changes.ok()) return changes.status();
     const std::string& id = request->db_server().id();
@@ -142,75 +141,69 @@ grpc::Status DbServerServiceImpl::UpdateDbServer(grpc::ServerContext* context,
                                       IdentityOf("UpdateDbServer", *request, request->request_id()),
                                       CallFor(*context)),
                   response, "id", id);
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::DeleteDbServer(grpc::ServerContext* context,
-                                                 const v1::DeleteDbServerRequest* request,
-                                                 v1::DeleteDbServerResponse* /*response*/) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::DeleteDbServer(
+    grpc::CallbackServerContext* context, const v1::DeleteDbServerRequest* request,
+    v1::DeleteDbServerResponse* /*response*/) {
+  return dispatcher_.Dispatch(context, [this, context, request]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateDeleteDbServerRequest(*request));
     return WithErrorMetadata(
         repository_->Delete(
             request->id(), ExpectedVersion(request->etag()), request->allow_missing(),
             IdentityOf("DeleteDbServer", *request, request->request_id()), CallFor(*context)),
         {{"id", request->id()}});
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::FindAvailableDbServer(
-    grpc::ServerContext* context, const v1::FindAvailableDbServerRequest* request,
+grpc::ServerUnaryReactor* DbServerServiceImpl::FindAvailableDbServer(
+    grpc::CallbackServerContext* context, const v1::FindAvailableDbServerRequest* request,
     v1::FindAvailableDbServerResponse* response) {
-  auto run = [&]() -> absl::Status {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateFindAvailableDbServerRequest(*request));
     return Answer(repository_->FindAvailable(request->server_type(), CallFor(*context)), response,
                   "server_type", request->server_type());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::IncrementInstanceCount(
-    grpc::ServerContext* context, const v1::IncrementInstanceCountRequest* request,
+grpc::ServerUnaryReactor* DbServerServiceImpl::IncrementInstanceCount(
+    grpc::CallbackServerContext* context, const v1::IncrementInstanceCountRequest* request,
     v1::IncrementInstanceCountResponse* response) {
-  auto run = [&]() -> absl::Status {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateIncrementInstanceCountRequest(*request));
     return Answer(
         repository_->Increment(
             request->id(), IdentityOf("IncrementInstanceCount", *request, request->request_id()),
             CallFor(*context)),
         response, "id", request->id());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::DecrementInstanceCount(
-    grpc::ServerContext* context, const v1::DecrementInstanceCountRequest* request,
+grpc::ServerUnaryReactor* DbServerServiceImpl::DecrementInstanceCount(
+    grpc::CallbackServerContext* context, const v1::DecrementInstanceCountRequest* request,
     v1::DecrementInstanceCountResponse* response) {
-  auto run = [&]() -> absl::Status {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateDecrementInstanceCountRequest(*request));
     return Answer(
         repository_->Decrement(
             request->id(), IdentityOf("DecrementInstanceCount", *request, request->request_id()),
             CallFor(*context)),
         response, "id", request->id());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
-grpc::Status DbServerServiceImpl::AllocateDbServer(grpc::ServerContext* context,
-                                                   const v1::AllocateDbServerRequest* request,
-                                                   v1::AllocateDbServerResponse* response) {
-  auto run = [&]() -> absl::Status {
+grpc::ServerUnaryReactor* DbServerServiceImpl::AllocateDbServer(
+    grpc::CallbackServerContext* context, const v1::AllocateDbServerRequest* request,
+    v1::AllocateDbServerResponse* response) {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateAllocateDbServerRequest(*request));
     return Answer(
         repository_->Allocate(request->server_type(),
                               IdentityOf("AllocateDbServer", *request, request->request_id()),
                               CallFor(*context)),
         response, "server_type", request->server_type());
-  };
-  return ToGrpcStatus(run());
+  });
 }
 
 }  // namespace dbs::instance

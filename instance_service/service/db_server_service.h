@@ -6,6 +6,8 @@
 #include "absl/time/time.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 #include "instance_service/repository/db_server_repository.h"
+#include "serving/bounded_executor.h"
+#include "serving/call_dispatcher.h"
 
 namespace dbs::instance {
 
@@ -14,51 +16,58 @@ namespace dbs::instance {
 // grpc::Status is made in one place (grpc_status.h). Semantics and errors are the
 // contract's: see proto/instance/v1/db_servers.proto.
 //
-// Runs on the sync server's bounded thread pool (serving::GrpcHost), so a handler
-// may block on the database; the caller's deadline bounds that wait and the SQL.
-// Thread-safe.
-class DbServerServiceImpl final : public ::instance::v1::DbServerService::Service {
+// gRPC's callback API: each handler returns at once and its work (validation, the
+// repository's one round trip, mapping) runs on `executor` through a
+// serving::CallDispatcher, which sheds load as UNAVAILABLE SERVER_OVERLOADED. The
+// caller's deadline bounds the wait for a worker, for a connection, and the SQL.
+// Thread-safe; `executor` must outlive the calls.
+class DbServerServiceImpl final : public ::instance::v1::DbServerService::CallbackService {
  public:
   struct Options {
     // Calls that arrive without a deadline get this one, so no SQL runs unbounded.
     absl::Duration default_deadline = absl::Seconds(30);
   };
 
-  DbServerServiceImpl(std::shared_ptr<DbServerRepository> repository, Options options);
+  DbServerServiceImpl(std::shared_ptr<DbServerRepository> repository,
+                      serving::BoundedExecutor* executor, Options options);
 
-  grpc::Status ListDbServers(grpc::ServerContext* context,
-                             const ::instance::v1::ListDbServersRequest* request,
-                             ::instance::v1::ListDbServersResponse* response) override;
-  grpc::Status GetDbServer(grpc::ServerContext* context,
-                           const ::instance::v1::GetDbServerRequest* request,
-                           ::instance::v1::GetDbServerResponse* response) override;
-  grpc::Status CreateDbServer(grpc::ServerContext* context,
-                              const ::instance::v1::CreateDbServerRequest* request,
-                              ::instance::v1::CreateDbServerResponse* response) override;
-  grpc::Status UpdateDbServer(grpc::ServerContext* context,
-                              const ::instance::v1::UpdateDbServerRequest* request,
-                              ::instance::v1::UpdateDbServerResponse* response) override;
-  grpc::Status DeleteDbServer(grpc::ServerContext* context,
-                              const ::instance::v1::DeleteDbServerRequest* request,
-                              ::instance::v1::DeleteDbServerResponse* response) override;
-  grpc::Status FindAvailableDbServer(
-      grpc::ServerContext* context, const ::instance::v1::FindAvailableDbServerRequest* request,
+  grpc::ServerUnaryReactor* ListDbServers(grpc::CallbackServerContext* context,
+                                          const ::instance::v1::ListDbServersRequest* request,
+                                          ::instance::v1::ListDbServersResponse* response) override;
+  grpc::ServerUnaryReactor* GetDbServer(grpc::CallbackServerContext* context,
+                                        const ::instance::v1::GetDbServerRequest* request,
+                                        ::instance::v1::GetDbServerResponse* response) override;
+  grpc::ServerUnaryReactor* CreateDbServer(
+      grpc::CallbackServerContext* context, const ::instance::v1::CreateDbServerRequest* request,
+      ::instance::v1::CreateDbServerResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateDbServer(
+      grpc::CallbackServerContext* context, const ::instance::v1::UpdateDbServerRequest* request,
+      ::instance::v1::UpdateDbServerResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteDbServer(
+      grpc::CallbackServerContext* context, const ::instance::v1::DeleteDbServerRequest* request,
+      ::instance::v1::DeleteDbServerResponse* response) override;
+  grpc::ServerUnaryReactor* FindAvailableDbServer(
+      grpc::CallbackServerContext* context,
+      const ::instance::v1::FindAvailableDbServerRequest* request,
       ::instance::v1::FindAvailableDbServerResponse* response) override;
-  grpc::Status IncrementInstanceCount(
-      grpc::ServerContext* context, const ::instance::v1::IncrementInstanceCountRequest* request,
+  grpc::ServerUnaryReactor* IncrementInstanceCount(
+      grpc::CallbackServerContext* context,
+      const ::instance::v1::IncrementInstanceCountRequest* request,
       ::instance::v1::IncrementInstanceCountResponse* response) override;
-  grpc::Status DecrementInstanceCount(
-      grpc::ServerContext* context, const ::instance::v1::DecrementInstanceCountRequest* request,
+  grpc::ServerUnaryReactor* DecrementInstanceCount(
+      grpc::CallbackServerContext* context,
+      const ::instance::v1::DecrementInstanceCountRequest* request,
       ::instance::v1::DecrementInstanceCountResponse* response) override;
-  grpc::Status AllocateDbServer(grpc::ServerContext* context,
-                                const ::instance::v1::AllocateDbServerRequest* request,
-                                ::instance::v1::AllocateDbServerResponse* response) override;
+  grpc::ServerUnaryReactor* AllocateDbServer(
+      grpc::CallbackServerContext* context, const ::instance::v1::AllocateDbServerRequest* request,
+      ::instance::v1::AllocateDbServerResponse* response) override;
 
  private:
-  CallOptions CallFor(const grpc::ServerContext& context) const;
+  CallOptions CallFor(const grpc::ServerContextBase& context) const;
 
   std::shared_ptr<DbServerRepository> repository_;
   Options options_;
+  serving::CallDispatcher dispatcher_;
 };
 
 }  // namespace dbs::instance

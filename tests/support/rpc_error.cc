@@ -1,5 +1,7 @@
 #include "tests/support/rpc_error.h"
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
 
 namespace dbs::testing {
@@ -20,6 +22,21 @@ google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
     if (detail.UnpackTo(&info)) return info;
   }
   return google::rpc::ErrorInfo();
+}
+
+bool HasRetryInfo(const grpc::Status& status) {
+  google::rpc::RetryInfo retry;
+  const google::rpc::Status details = DetailsOf(status);
+  for (const auto& detail : details.details()) {
+    if (detail.UnpackTo(&retry)) return true;
+  }
+  return false;
+}
+
+std::string OutcomeOf(const grpc::Status& status) {
+  if (status.ok()) return "OK";
+  return absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+                      " ", ErrorInfoOf(status).reason());
 }
 
 std::vector<std::string> ViolationFieldsOf(const grpc::Status& status) {

@@ -56,7 +56,7 @@ Tally Hammer(Call call, grpc::StatusCode refusal, const std::string& reason) {
 }  // namespace
 
 TEST_CASE("64 callers of AllocateDbServer get exactly the 100 slots of 4 pools") {
-  InstanceServiceUnderTest service({"--max_threads=80", "--db_pool_size=16"});
+  InstanceServiceUnderTest service({"--db_pool_size=16"});
   const int capacities[] = {10, 20, 30, 40};
   for (int i = 0; i < 4; ++i) {
     CreateActivePool(service.stub(), absl::StrCat("pool-", i), "postgres", capacities[i]);
@@ -78,7 +78,7 @@ TEST_CASE("64 callers of AllocateDbServer get exactly the 100 slots of 4 pools")
 }
 
 TEST_CASE("64 callers of IncrementInstanceCount on one pool of 100 get exactly 100") {
-  InstanceServiceUnderTest service({"--max_threads=80", "--db_pool_size=16"});
+  InstanceServiceUnderTest service({"--db_pool_size=16"});
   const v1::DbServer pool = CreateActivePool(service.stub(), "pool", "postgres", 100);
   const Tally tally = Hammer(
       [&] {
