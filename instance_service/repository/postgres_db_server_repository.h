@@ -93,11 +93,12 @@ class PostgresDbServerRepository final : public DbServerRepository {
       const std::optional<DbServerRecord>& current)>;
 
  private:
-  // One read statement returning db_servers rows; retried once on a fresh
-  // connection when a pooled one turns out dead or stale.
+  // One read statement (after kForceCustomPlan in the same round trip with
+  // `custom_plan`); retried once on a fresh connection when a pooled one turns out
+  // dead or stale.
   absl::StatusOr<pq::PgResult> Read(const pq::PgStatement& statement,
-                                    const std::vector<pq::PgParam>& params,
-                                    const CallOptions& call);
+                                    const std::vector<pq::PgParam>& params, const CallOptions& call,
+                                    bool custom_plan = false);
   // One write statement (the ledger parameters appended to `params`; when it
   // matches nothing, the next of `statements` runs), then, when the write is
   // refused, the ledger replay or `explain` on the row `id` (when not empty).
