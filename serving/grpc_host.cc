@@ -41,6 +41,13 @@ absl::StatusOr<std::unique_ptr<GrpcHost>> GrpcHost::Start(
   auto credentials = options.credentials ? options.credentials : grpc::InsecureServerCredentials();
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
+  if (!options.plaintext_health_listen_address.empty()) {
+    builder.AddListeningPort(options.plaintext_health_listen_address,
+                             grpc::InsecureServerCredentials());
+  }
+  if (options.authorization) {
+    builder.experimental().SetAuthorizationPolicyProvider(options.authorization);
+  }
 
   // The sync server runs each call on a thread from a pool capped by the quota;
   // when it is exhausted gRPC rejects new calls with RESOURCE_EXHAUSTED at once.
