@@ -19,6 +19,7 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY proto proto
 COPY serving serving
+COPY pq pq
 COPY instance_service instance_service
 COPY client client
 COPY database_service database_service
