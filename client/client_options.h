@@ -23,6 +23,14 @@ struct TlsOptions {
   // neither.
   std::string client_certificate_chain_pem;
   std::string client_private_key_pem;
+  // The same three as PEM files instead, re-read every `file_refresh` so renewed
+  // certificates (cert-manager rewrites its Secret before expiry) serve new
+  // connections without a restart. A file, when set, replaces its `_pem` field;
+  // the certificate and key files go together.
+  std::string root_certificates_file;
+  std::string client_certificate_chain_file;
+  std::string client_private_key_file;
+  absl::Duration file_refresh = absl::Minutes(1);
   // Overrides the name checked against the server certificate (tests, IP
   // targets). Empty: the target's host name.
   std::string server_name_override;

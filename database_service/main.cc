@@ -26,7 +26,9 @@
 #include "serving/bounded_executor.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/pem_file.h"
 #include "serving/readiness_loop.h"
+#include "serving/server_security_flags.h"
 #include "serving/shutdown_signal.h"
 
 using dbs::serving::EnvOr;
@@ -41,6 +43,24 @@ ABSL_FLAG(int64_t, instance_service_timeout_ms,
           EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS", int64_t{10'000}),
           "Deadline of each instance-service call, retries included "
           "[env DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS]");
+ABSL_FLAG(
+    std::string, instance_service_tls_ca_file,
+    EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CA_FILE", ""),
+    "CA (PEM) that signs instance-service's certificate; any of the three TLS files "
+    "turns TLS on toward instance-service [env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CA_FILE]");
+ABSL_FLAG(std::string, instance_service_tls_cert_file,
+          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CERT_FILE", ""),
+          "This service's client certificate (PEM) toward instance-service: its identity in "
+          "instance-service's authorization policy "
+          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CERT_FILE]");
+ABSL_FLAG(std::string, instance_service_tls_key_file,
+          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_KEY_FILE", ""),
+          "Private key (PEM) of that certificate; never logged "
+          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_KEY_FILE]");
+ABSL_FLAG(std::string, instance_service_tls_server_name,
+          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_SERVER_NAME", ""),
+          "Name to check instance-service's certificate against; empty: the target's host "
+          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_SERVER_NAME]");
 ABSL_FLAG(std::string, pool_admin_user, EnvOr("DATABASE_SERVICE_POOL_ADMIN_USER", "postgres"),
           "Admin role on the pool servers [env DATABASE_SERVICE_POOL_ADMIN_USER]");
 ABSL_FLAG(std::string, pool_admin_password_file,
@@ -89,7 +109,40 @@ ABSL_FLAG(int64_t, max_queued_calls, EnvOr("DATABASE_SERVICE_MAX_QUEUED_CALLS", 
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
           "Grace period for in-flight calls on SIGTERM [env DATABASE_SERVICE_DRAIN_SECONDS]");
 
+// Its own API's transport security and authorization: --tls_cert_file, --tls_key_file,
+// --tls_client_ca_file, --tls_require_client_cert, --authz_policy_file,
+// --authz_refresh_seconds, --health_listen.
+DBS_DEFINE_SERVER_SECURITY_FLAGS("DATABASE_SERVICE_")
+
 namespace {
+
+// TLS toward instance-service from the --instance_service_tls_* flags; each file is
+// checked at start-up so a wrong path fails here, naming the flag.
+bool LoadInstanceServiceTls(dbs::client::TlsOptions* tls) {
+  tls->root_certificates_file = absl::GetFlag(FLAGS_instance_service_tls_ca_file);
+  tls->client_certificate_chain_file = absl::GetFlag(FLAGS_instance_service_tls_cert_file);
+  tls->client_private_key_file = absl::GetFlag(FLAGS_instance_service_tls_key_file);
+  tls->server_name_override = absl::GetFlag(FLAGS_instance_service_tls_server_name);
+  tls->enabled = !tls->root_certificates_file.empty() ||
+                 !tls->client_certificate_chain_file.empty() ||
+                 !tls->client_private_key_file.empty();
+  if (tls->client_certificate_chain_file.empty() != tls->client_private_key_file.empty()) {
+    LOG(ERROR) << "--instance_service_tls_cert_file and --instance_service_tls_key_file go "
+                  "together";
+    return false;
+  }
+  using dbs::serving::PemContent;
+  absl::Status files = dbs::serving::CheckPemFiles(
+      {{"--instance_service_tls_ca_file", tls->root_certificates_file, PemContent::kCertificate},
+       {"--instance_service_tls_cert_file", tls->client_certificate_chain_file,
+        PemContent::kCertificate},
+       {"--instance_service_tls_key_file", tls->client_private_key_file, PemContent::kPrivateKey}});
+  if (!files.ok()) {
+    LOG(ERROR) << files;
+    return false;
+  }
+  return true;
+}
 
 // The pool admin password: the file named by --pool_admin_password_file (first
 // line), else $DATABASE_SERVICE_POOL_ADMIN_PASSWORD, else none. Only where it came
@@ -143,9 +196,14 @@ int main(int argc, char** argv) {
   client_options.default_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_instance_service_timeout_ms));
   client_options.user_agent = "database-service";
+  if (!LoadInstanceServiceTls(&client_options.tls)) return EXIT_FAILURE;
   const dbs::client::InstanceServiceClient client =
       dbs::client::MakeInstanceServiceClient(client_options);
-  LOG(INFO) << "instance-service at " << client_options.target;
+  LOG(INFO) << "instance-service at " << client_options.target
+            << (client_options.tls.enabled
+                    ? (client_options.tls.client_certificate_chain_file.empty() ? " over TLS"
+                                                                                : " over mTLS")
+                    : " over plaintext");
 
   dbs::database_service::PoolProvisioner provisioner(client, pool_admin);
   dbs::database_service::TenantAllocator allocator(client, pool_admin);
@@ -160,7 +218,16 @@ int main(int argc, char** argv) {
   dbs::serving::BoundedExecutor executor(executor_options);
   dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, &executor);
 
+  auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
+  if (!security.ok()) {
+    LOG(ERROR) << security.status();
+    return EXIT_FAILURE;
+  }
+  LOG(INFO) << "transport: " << security->summary;
   dbs::serving::GrpcHostOptions host_options;
+  host_options.credentials = security->credentials;
+  host_options.authorization = security->authorization;
+  host_options.plaintext_health_listen_address = security->health_listen_address;
   host_options.listen_address = absl::GetFlag(FLAGS_listen);
   host_options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   auto host = dbs::serving::GrpcHost::Start(

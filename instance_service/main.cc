@@ -28,6 +28,7 @@
 #include "serving/grpc_host.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
+#include "serving/server_security_flags.h"
 #include "serving/shutdown_signal.h"
 
 using dbs::serving::EnvOr;
@@ -65,6 +66,10 @@ ABSL_FLAG(bool, contract, false,
           "With `migrate` only: also apply the contract migrations, which drop the legacy "
           "db_servers columns the old database-service uses (deploy/MIGRATION.md, step 6)");
 
+// --tls_cert_file, --tls_key_file, --tls_client_ca_file, --tls_require_client_cert,
+// --authz_policy_file, --authz_refresh_seconds, --health_listen.
+DBS_DEFINE_SERVER_SECURITY_FLAGS("INSTANCE_SERVICE_")
+
 namespace {
 
 constexpr char kReadinessService[] = "instance.v1.DbServerService";
@@ -84,6 +89,11 @@ int Migrate(const std::string& database_url, bool contract = false) {
 }
 
 int Serve(const std::string& database_url) {
+  auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
+  if (!security.ok()) {
+    LOG(ERROR) << security.status();
+    return EXIT_FAILURE;
+  }
   if (absl::GetFlag(FLAGS_migrate_on_start) && Migrate(database_url) != EXIT_SUCCESS) {
     return EXIT_FAILURE;
   }
@@ -110,6 +120,10 @@ int Serve(const std::string& database_url) {
   dbs::serving::GrpcHostOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  options.credentials = security->credentials;
+  options.authorization = security->authorization;
+  options.plaintext_health_listen_address = security->health_listen_address;
+  LOG(INFO) << "transport: " << security->summary;
   auto host =
       dbs::serving::GrpcHost::Start(std::move(options), {{&db_server_service, kReadinessService}});
   if (!host.ok()) {

@@ -40,6 +40,13 @@ absl::StatusOr<std::unique_ptr<GrpcHost>> GrpcHost::Start(
   auto credentials = options.credentials ? options.credentials : grpc::InsecureServerCredentials();
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
+  if (!options.plaintext_health_listen_address.empty()) {
+    builder.AddListeningPort(options.plaintext_health_listen_address,
+                             grpc::InsecureServerCredentials());
+  }
+  if (options.authorization) {
+    builder.experimental().SetAuthorizationPolicyProvider(options.authorization);
+  }
 
   // No thread quota: the services run on the callback API and bound their work
   // with their own executor (a full gRPC thread quota would answer with a

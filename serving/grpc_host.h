@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/authorization_policy_provider.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/support/server_interceptor.h"
@@ -21,9 +22,15 @@ struct GrpcHostOptions {
   // How long Shutdown() lets in-flight calls finish before cancelling them. Keep
   // Kubernetes' terminationGracePeriodSeconds above this.
   absl::Duration drain_grace = absl::Seconds(20);
-  // Transport security; insecure by default (plaintext inside the cluster). The
-  // seam for mTLS.
+  // Transport security; insecure by default (plaintext inside the cluster). TLS and
+  // mTLS: serving/server_security.h.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // gRPC's authorization policy engine (serving/server_security.h); null: every call
+  // is allowed.
+  std::shared_ptr<grpc::experimental::AuthorizationPolicyProviderInterface> authorization;
+  // When set, a second, plaintext listener with the same services, for probes that
+  // cannot speak TLS; only with an authorization policy (see ServerSecurityOptions).
+  std::string plaintext_health_listen_address;
   // Interceptors run, in order, around every call: the seam for authorization,
   // metrics and request logging.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

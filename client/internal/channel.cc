@@ -1,6 +1,7 @@
 #include "client/internal/channel.h"
 
 #include "absl/strings/match.h"
+#include "client/internal/tls_credentials.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "serving/keepalive_policy.h"
@@ -36,11 +37,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   grpc::ChannelArguments args = ChannelArgumentsFor(options);
   if (options.tls.enabled) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = options.tls.root_certificates_pem;
-    ssl.pem_cert_chain = options.tls.client_certificate_chain_pem;
-    ssl.pem_private_key = options.tls.client_private_key_pem;
-    credentials = grpc::SslCredentials(ssl);
+    credentials = TlsChannelCredentials(options.tls);
     if (!options.tls.server_name_override.empty()) {
       args.SetSslTargetNameOverride(options.tls.server_name_override);
     }

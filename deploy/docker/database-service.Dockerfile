@@ -24,6 +24,9 @@ COPY instance_service instance_service
 COPY client client
 COPY database_service database_service
 COPY deploy deploy
+# gRPC's authorization policy provider: Debian's own source of the installed libgrpc29
+# (serving/authorization/CMakeLists.txt says why).
+RUN deploy/local/fetch-grpc-authz-source .tools/grpc-authz-src && rm -rf /var/lib/apt/lists/*
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDBS_BUILD_TESTS=OFF \
  && cmake --build /build -j"$(nproc)" --target database_service grpc_health_probe \
  && mkdir -p /out \

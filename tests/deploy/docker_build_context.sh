@@ -27,6 +27,11 @@ for dockerfile in "$@"; do
       cp -r "$repo/$src" "$target"
     done
   done <<<"$copies"
+  # The build stage RUNs fetch-grpc-authz-source into .tools/; here, the same files
+  # install-deps fetched stand in for it.
+  if grep -q 'fetch-grpc-authz-source .tools/grpc-authz-src' "$dockerfile"; then
+    mkdir -p "$tree/.tools" && cp -r "$repo/.tools/grpc-authz-src" "$tree/.tools/"
+  fi
   targets=$(grep -oE -- '--target( [a-z_]+)+' "$dockerfile" | sed 's/--target //')
   if ! "$cmake" -S "$tree" -B "$work/$name/build" -DCMAKE_BUILD_TYPE=Release \
        -DDBS_BUILD_TESTS=OFF >"$work/$name/configure.log" 2>&1; then

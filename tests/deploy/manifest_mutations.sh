@@ -9,14 +9,17 @@ validator=$(dirname "$0")/validate_manifests.mjs
 failures=0
 
 # mutate NAME DIR PROFILE EXPECTED-MESSAGE COMMAND...: COMMAND runs inside the copy.
+# Copies deploy/{k8s,postgres-cnpg,sql,authz}.
 mutate() {
   local name=$1 dir=$2 profile=$3 expected=$4
   shift 4
   rm -rf "$work" && mkdir -p "$work/deploy"
-  cp -r "$repo/deploy/k8s" "$repo/deploy/postgres-cnpg" "$repo/deploy/sql" "$work/deploy/"
+  cp -r "$repo/deploy/k8s" "$repo/deploy/postgres-cnpg" "$repo/deploy/sql" "$repo/deploy/authz" \
+    "$work/deploy/"
   (cd "$work" && "$@")
   local extra=() output
   [[ $dir == */dev ]] && extra=(--namespace dbs-dev)
+  [[ $dir == */cert-manager ]] && extra=(--namespace dbs --cert-manager on)
   if output=$("$node" "$validator" --kubectl "$kubectl" --tools "$tools" --repo "$work" \
                 --dir "$dir" --profile "$profile" "${extra[@]}" 2>&1); then
     echo "FAIL: $name: the broken manifests passed"
@@ -36,7 +39,7 @@ dev=deploy/k8s/overlays/dev
 mutate "typo in a field name" $dev services 'unknown field "readinesProbe"' \
   sed -i 's/^          readinessProbe:/          readinesProbe:/' $is
 mutate "named port in a gRPC probe" $dev services 'must be integer' \
-  sed -i '0,/^              port: 50051$/s//              port: grpc/' $is
+  sed -i '0,/^              port: 50061$/s//              port: grpc/' $is
 mutate "instance-service Service not headless" $dev services 'must be headless' \
   sed -i '/clusterIP: None/d' $is
 mutate "NetworkPolicy open to other namespaces" $dev services 'from a podSelector only' \
@@ -61,6 +64,32 @@ mutate "wrong instance-service target" $dev services 'DATABASE_SERVICE_INSTANCE_
   sed -i 's/instance-service.dbs-dev.svc/instance-service.default.svc/' $dev/kustomization.yaml
 mutate "service migrating at start" $dev services 'MIGRATE_ON_START must be 0' \
   sed -i 's/MIGRATE_ON_START=0/MIGRATE_ON_START=1/' deploy/k8s/base/kustomization.yaml
+mutate "client certificates not required" $dev services 'client certificates must be required' \
+  sed -i 's/INSTANCE_SERVICE_TLS_REQUIRE_CLIENT_CERT=1/INSTANCE_SERVICE_TLS_REQUIRE_CLIENT_CERT=0/' deploy/k8s/base/kustomization.yaml
+mutate "probes on the TLS port" $dev services 'port must be the number 50061' \
+  sed -i '0,/^              port: 50061$/s//              port: 50051/' $is
+mutate "authorization policy not deploy/authz's" $dev services 'differs from deploy/authz/instance-service-policy.json' \
+  sed -i 's/policy.json=instance-service-policy.json/policy.json=database-service-policy.json/' deploy/authz/kustomization.yaml
+mutate "TLS key from a ConfigMap" $dev services 'INSTANCE_SERVICE_TLS_KEY_FILE=/etc/instance-service/authz/tls.key is not a file of a mounted secret' \
+  sed -i 's|INSTANCE_SERVICE_TLS_KEY_FILE=/etc/instance-service/tls/tls.key|INSTANCE_SERVICE_TLS_KEY_FILE=/etc/instance-service/authz/tls.key|' deploy/k8s/base/kustomization.yaml
+cm=deploy/k8s/overlays/cert-manager
+mutate "database-service certificate without client auth" $cm services 'usages must include "client auth"' \
+  sed -i 's/usages: \["server auth", "client auth", "digital signature"\]/usages: ["server auth", "digital signature"]/' $cm/certificates.yaml
+mutate "no Certificate for instance-service's Secret" $cm services 'no Certificate writes Secret instance-service-tls' \
+  sed -i 's/secretName: instance-service-tls$/secretName: instance-service-tls-2/' $cm/certificates.yaml
+mutate "database-service certificate without the policy's principal" $cm services 'uris must include spiffe://dbs.internal/database-service' \
+  sed -i 's|spiffe://dbs.internal/database-service|spiffe://dbs.internal/db-service|' $cm/certificates.yaml
+mutate "unknown field in a Certificate" $cm services 'unknown field "dnsName"' \
+  sed -i '0,/^  dnsNames:$/s//  dnsName:/' $cm/certificates.yaml
+np=deploy/postgres-cnpg/network-policy.yaml
+mutate "instance database open to database-service" deploy/postgres-cnpg cnpg 'admits database-service pods on 5432' \
+  perl -0pi -e 's/(      ports:\n        - protocol: TCP\n          port: 5432\n    - from:)/        - podSelector:\n            matchLabels:\n              app.kubernetes.io\/name: database-service\n$1/' $np
+mutate "instance database closed to the schema job" deploy/postgres-cnpg cnpg 'does not admit the schema job on 5432' \
+  sed -i 's/app.kubernetes.io\/name: instance-db-schema$/app.kubernetes.io\/name: instance-db-migrate/' $np
+mutate "status port open to instance-service" deploy/postgres-cnpg cnpg 'the status port 8000 is open to instance-service' \
+  sed -i '0,/^          port: 5432$/s//          port: 5432\n        - protocol: TCP\n          port: 8000/' $np
+mutate "instance database open to a whole namespace" deploy/postgres-cnpg cnpg 'is wider than one set of pods' \
+  sed -i 's/^        - podSelector:$/        - namespaceSelector: {}\n          podSelector:/' $np
 mutate "unknown field in the CNPG Cluster" deploy/postgres-cnpg cnpg 'unknown field "instancez"' \
   sed -i 's/^  instances: 3$/  instances: 3\n  instancez: 1/' deploy/postgres-cnpg/cluster.yaml
 mutate "job mounting a copy of the grants" deploy/postgres-cnpg cnpg 'grants.sql differs from deploy/sql/grants.sql' \

@@ -3,18 +3,25 @@
 //
 //   node validate_manifests.mjs --kubectl PATH --tools DIR --repo ROOT --dir KUSTOMIZATION
 //        --profile services|cnpg [--namespace NS] [--keep-legacy-grants on|off]
+//        [--cert-manager on|off]
 //
 // 1. Schemas. Core kinds: the npm package kubernetes-models (its JSON-schema validators:
 //    types, required fields, enums, formats), plus a strict pass over its TypeScript
 //    declarations that rejects any field the Kubernetes API does not define (a typo such
 //    as `readinesProbe` is otherwise silently dropped by the API server). CRD kinds
-//    (CloudNativePG Cluster): a structural schema of the fields used here, unknown
-//    fields rejected. An object of any other kind fails.
+//    (CloudNativePG Cluster, cert-manager Certificate and Issuer): a structural schema
+//    of the fields used here, unknown fields rejected, required fields and enums
+//    checked. An object of any other kind fails.
 // 2. The properties deploy/ promises (profile `services`: deploy/k8s; `cnpg`:
 //    deploy/postgres-cnpg): gRPC probes on numeric ports, securityContext, grace vs
 //    drain, the headless Service, the PodDisruptionBudgets, the NetworkPolicy, no
 //    secret values, no instance-database setting in database-service, and the schema
-//    job mounting deploy/sql's files byte for byte.
+//    job mounting deploy/sql's files byte for byte; mTLS on both services (files from
+//    mounted Secrets, client certificates required, the authorization policy mounted
+//    from deploy/authz byte for byte, probes on the plaintext health port); with
+//    --cert-manager on, a Certificate from an Issuer in the output for every TLS
+//    Secret, with the usages, names and URI SANs the services and the policy rely on;
+//    and the instance database's NetworkPolicy admitting exactly its clients.
 // Exit 0 when everything holds; else 1, listing every problem.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -142,7 +149,32 @@ const cnpgCluster = {
       passwordSecret: { object: { name: S } } } } } } },
   },
 };
+// cert-manager.io/v1, the fields used here (its CRDs are not in kubernetes-models).
+const certUsages = ["signing", "digital signature", "content commitment", "key encipherment",
+  "key agreement", "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only",
+  "any", "server auth", "client auth", "code signing", "email protection", "s/mime",
+  "ipsec end system", "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing",
+  "microsoft sgc", "netscape sgc"];
+const certificate = {
+  object: {
+    secretName: S, commonName: S, isCA: B, duration: S, renewBefore: S,
+    dnsNames: { array: S }, uris: { array: S }, ipAddresses: { array: S },
+    usages: { array: { enum: certUsages } },
+    privateKey: { object: { algorithm: { enum: ["RSA", "ECDSA", "Ed25519"] }, size: I,
+                            rotationPolicy: { enum: ["Never", "Always"] },
+                            encoding: { enum: ["PKCS1", "PKCS8"] } } },
+    issuerRef: { object: { name: S, kind: { enum: ["Issuer", "ClusterIssuer"] }, group: S } },
+  },
+};
+const issuer = { object: { selfSigned: { object: {} }, ca: { object: { secretName: S } } } };
 const crdSchemas = {
+  "cert-manager.io/v1/Certificate": {
+    object: { apiVersion: S, kind: S, metadata: { core: "apimachinery/ObjectMeta" }, spec: certificate },
+    required: { spec: ["secretName", "issuerRef"] },
+  },
+  "cert-manager.io/v1/Issuer": {
+    object: { apiVersion: S, kind: S, metadata: { core: "apimachinery/ObjectMeta" }, spec: issuer },
+  },
   "postgresql.cnpg.io/v1/Cluster": {
     object: { apiVersion: S, kind: S, metadata: { core: "apimachinery/ObjectMeta" }, spec: cnpgCluster },
     required: { spec: ["instances", "storage", "bootstrap"] },
@@ -225,6 +257,23 @@ function settings(container) {
   return out;
 }
 
+// The volume a container reads `file` from: {kind: "secret"|"configMap", name, key,
+// subPath}, or null when no mount holds it.
+function mountedFile(spec, container, file) {
+  for (const m of container.volumeMounts ?? []) {
+    if (!file || !file.startsWith(`${m.mountPath}/`)) continue;
+    const rest = file.slice(m.mountPath.length + 1);
+    const volume = (spec.volumes ?? []).find((v) => v.name === m.name);
+    const source = volume?.secret ? ["secret", volume.secret.secretName, volume.secret.items]
+      : volume?.configMap ? ["configMap", volume.configMap.name, volume.configMap.items] : null;
+    if (!source) return null;
+    const item = (source[2] ?? []).find((i) => i.path === rest);
+    if (source[2] && !item) return null;
+    return { kind: source[0], name: source[1], key: item ? item.key : rest, subPath: Boolean(m.subPath) };
+  }
+  return null;
+}
+
 // No secret values anywhere: no Secret objects, no credentials in literals.
 for (const o of byKind("Secret")) problem(id(o), "a Secret is committed; reference it instead");
 const credential = /(postgres(ql)?:\/\/[^/\s:@]+:[^@\s]+@)|(password\s*=)/i;
@@ -264,6 +313,7 @@ for (const [owner, spec] of podSpecs()) {
   }
 }
 
+const tlsSecrets = {};  // Secret name -> the service whose TLS files it holds (services)
 if (args.profile === "services") {
   const ns = args.namespace;
   if (ns) {
@@ -273,8 +323,8 @@ if (args.profile === "services") {
     if (!find("Namespace", ns)) problem(args.dir, `no Namespace ${ns}`);
   }
   const services = {
-    "instance-service": { port: 50051, readiness: "instance.v1.DbServerService", drain: "INSTANCE_SERVICE_DRAIN_SECONDS" },
-    "database-service": { port: 50052, readiness: "database.v1.DatabaseService", drain: "DATABASE_SERVICE_DRAIN_SECONDS" },
+    "instance-service": { port: 50051, readiness: "instance.v1.DbServerService", drain: "INSTANCE_SERVICE_DRAIN_SECONDS", prefix: "INSTANCE_SERVICE_" },
+    "database-service": { port: 50052, readiness: "database.v1.DatabaseService", drain: "DATABASE_SERVICE_DRAIN_SECONDS", prefix: "DATABASE_SERVICE_" },
   };
   const pods = {};
   for (const [name, want] of Object.entries(services)) {
@@ -289,15 +339,41 @@ if (args.profile === "services") {
     if (ns && !/^[\w.-]+\/[\w./-]+:[\w.-]+$|@sha256:/.test(c.image)) problem(where, `image ${c.image} is not pinned to a registry and tag`);
     const ports = (c.ports ?? []).map((p) => p.containerPort);
     if (!ports.includes(want.port)) problem(where, `containerPort ${want.port} missing`);
-    // Probes: native gRPC, numeric port (a named port is rejected for grpc probes).
+    // Probes: native gRPC, numeric port (a named port is rejected for grpc probes). The
+    // kubelet speaks no TLS, so with TLS on they use the plaintext health listener.
+    const env = settings(c);
+    const healthListen = env[`${want.prefix}HEALTH_LISTEN`];
+    const probePort = healthListen ? Number(healthListen.split(":").pop()) : want.port;
+    if (healthListen && !ports.includes(probePort)) problem(where, `containerPort ${probePort} (${want.prefix}HEALTH_LISTEN) missing`);
     for (const [probe, service] of [["readinessProbe", want.readiness], ["livenessProbe", ""], ["startupProbe", ""]]) {
       const p = c[probe];
       if (!p?.grpc) { problem(where, `${probe} must be a gRPC probe`); continue; }
-      if (!Number.isInteger(p.grpc.port) || p.grpc.port !== want.port) problem(where, `${probe} port must be the number ${want.port}`);
+      if (!Number.isInteger(p.grpc.port) || p.grpc.port !== probePort) problem(where, `${probe} port must be the number ${probePort}`);
       if ((p.grpc.service ?? "") !== service) problem(where, `${probe} service must be "${service}", is "${p.grpc.service}"`);
     }
+    // mTLS: certificate, key and client CA from a mounted Secret, client certificates
+    // required, and the authorization policy from deploy/authz, mounted so that edits
+    // reach the running pod.
+    const files = [[`${want.prefix}TLS_CERT_FILE`, "secret"], [`${want.prefix}TLS_KEY_FILE`, "secret"],
+                   [`${want.prefix}TLS_CLIENT_CA_FILE`, "secret"], [`${want.prefix}AUTHZ_POLICY_FILE`, "configMap"]];
+    if (name === "database-service") {
+      for (const f of ["CA", "CERT", "KEY"]) files.push([`DATABASE_SERVICE_INSTANCE_SERVICE_TLS_${f}_FILE`, "secret"]);
+    }
+    for (const [setting, kind] of files) {
+      const source = mountedFile(spec, c, env[setting]);
+      if (!env[setting]) { problem(where, `${setting} must be set (mTLS)`); continue; }
+      if (!source || source.kind !== kind) { problem(where, `${setting}=${env[setting]} is not a file of a mounted ${kind}`); continue; }
+      if (source.subPath) problem(where, `${setting}: a subPath mount never sees an updated ${kind}`);
+      if (kind === "secret") tlsSecrets[source.name] = name;
+      if (kind === "configMap") {
+        const cm = find("ConfigMap", source.name);
+        const file = path.join(args.repo, "deploy/authz", `${name}-policy.json`);
+        if (!cm) problem(where, `ConfigMap ${source.name} (the authorization policy) is not in the output`);
+        else if (cm.data?.[source.key] !== readFileSync(file, "utf8")) problem(id(cm), `${source.key} differs from deploy/authz/${name}-policy.json`);
+      }
+    }
+    if (env[`${want.prefix}TLS_REQUIRE_CLIENT_CERT`] === "0") problem(where, `${want.prefix}TLS_REQUIRE_CLIENT_CERT=0: client certificates must be required`);
     // Grace: preStop sleep + the server's drain, with room to spare.
-    const env = settings(c);
     const drain = Number(env[want.drain] ?? 20);
     const cmd = c.lifecycle?.preStop?.exec?.command ?? [];
     const preStop = cmd.length === 2 && /sleep$/.test(cmd[0]) ? Number(cmd[1]) : (c.lifecycle?.preStop?.sleep?.seconds ?? 0);
@@ -368,6 +444,45 @@ if (args.profile === "services") {
   }
 }
 
+// cert-manager: every TLS Secret the services mount is issued here, as the services
+// and the authorization policy need it.
+if (args["cert-manager"] === "on") {
+  const certificates = byKind("Certificate");
+  const ns = args.namespace ?? "default";
+  for (const issuer of byKind("Issuer")) {
+    const kinds = Object.keys(issuer.spec ?? {});
+    if (kinds.length !== 1) problem(id(issuer), `must be exactly one of selfSigned, ca; is ${kinds.join(", ") || "empty"}`);
+    if (issuer.spec?.ca && !certificates.some((c) => c.spec.secretName === issuer.spec.ca.secretName && c.spec.isCA)) {
+      problem(id(issuer), `no CA Certificate (isCA: true) writes its Secret ${issuer.spec.ca.secretName}`);
+    }
+  }
+  for (const cert of certificates) {
+    const ref = cert.spec.issuerRef ?? {};
+    if ((ref.kind ?? "Issuer") === "Issuer" && !find("Issuer", ref.name)) problem(id(cert), `issuerRef Issuer/${ref.name} is not in the output`);
+  }
+  // The principal instance-service's policy grants every DbServerService RPC.
+  const policy = JSON.parse(readFileSync(path.join(args.repo, "deploy/authz/instance-service-policy.json"), "utf8"));
+  const fullAccess = (policy.allow_rules ?? [])
+    .filter((r) => (r.request?.paths ?? []).includes("/instance.v1.DbServerService/*"))
+    .flatMap((r) => r.source?.principals ?? []);
+  const needs = {
+    "instance-service": { usages: ["server auth"], dns: `instance-service.${ns}.svc.cluster.local` },
+    "database-service": { usages: ["server auth", "client auth"], dns: `database-service.${ns}.svc.cluster.local`, uris: fullAccess },
+  };
+  for (const [secret, service] of Object.entries(tlsSecrets)) {
+    const cert = certificates.find((c) => c.spec.secretName === secret);
+    if (!cert) { problem(args.dir, `no Certificate writes Secret ${secret} (${service}'s TLS files)`); continue; }
+    const want = needs[service];
+    for (const usage of want.usages) {
+      if (!(cert.spec.usages ?? []).includes(usage)) problem(id(cert), `usages must include "${usage}"`);
+    }
+    if (!(cert.spec.dnsNames ?? []).includes(want.dns)) problem(id(cert), `dnsNames must include ${want.dns}, the name clients check`);
+    if (want.uris && !(cert.spec.uris ?? []).some((u) => want.uris.includes(u))) {
+      problem(id(cert), `uris must include ${want.uris.join(" or ")}, the principal instance-service's policy grants`);
+    }
+  }
+}
+
 if (args.profile === "cnpg") {
   const cluster = byKind("Cluster")[0];
   if (!cluster) problem(args.dir, "no CloudNativePG Cluster");
@@ -418,6 +533,58 @@ if (args.profile === "cnpg") {
       if (cm && cm.data?.[file] !== source) problem(id(cm ?? job), `${file} differs from deploy/sql/${file}`);
     }
   }
+}
+
+// The instance database's pods: 5432 from instance-service, the schema job, the
+// cluster's own pods and the CloudNativePG operator; 8000 from the operator only;
+// database-service only while the legacy grants are kept (migration steps 1-4).
+if (args.profile === "cnpg") {
+  const cluster = byKind("Cluster")[0];
+  const name = cluster?.metadata?.name;
+  const policies = byKind("NetworkPolicy").filter((p) => p.spec.podSelector?.matchLabels?.["cnpg.io/cluster"] === name);
+  if (policies.length !== 1) problem(args.dir, `expected one NetworkPolicy for the ${name} pods, found ${policies.length}`);
+  const job = find("Job", "instance-db-schema");
+  const groups = {
+    "instance-service": { "app.kubernetes.io/name": "instance-service" },
+    "the schema job": job?.spec.template.metadata.labels ?? {},
+    "its own pods": { "cnpg.io/cluster": name },
+    "database-service": { "app.kubernetes.io/name": "database-service" },
+  };
+  const isOperator = (peer) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "cnpg-system" &&
+    peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "cloudnative-pg";
+  const reached = { 5432: new Set(), 8000: new Set() };
+  for (const p of policies) {
+    const where = id(p);
+    if (!(p.spec.policyTypes ?? []).includes("Ingress")) problem(where, "policyTypes must include Ingress");
+    for (const rule of p.spec.ingress ?? []) {
+      const ports = (rule.ports ?? []).map((x) => `${x.protocol ?? "TCP"}/${x.port}`);
+      if (!ports.length) problem(where, "every rule must name its ports");
+      for (const port of ports) if (port !== "TCP/5432" && port !== "TCP/8000") problem(where, `port ${port} is not PostgreSQL or the status port`);
+      if (!(rule.from ?? []).length) problem(where, "a rule without `from` admits every pod");
+      for (const peer of rule.from ?? []) {
+        let who;
+        if (isOperator(peer)) who = "the operator";
+        else if (peer.ipBlock || peer.namespaceSelector || !Object.keys(peer.podSelector?.matchLabels ?? {}).length) {
+          problem(where, `peer ${JSON.stringify(peer)} is wider than one set of pods in this namespace`);
+          continue;
+        } else {
+          who = Object.keys(groups).find((g) => matches(peer.podSelector.matchLabels, groups[g]));
+          if (!who) { problem(where, `admits pods ${JSON.stringify(peer.podSelector.matchLabels)}, not a client of the database`); continue; }
+        }
+        for (const port of ports) {
+          if (port === "TCP/8000" && who !== "the operator") problem(where, `the status port 8000 is open to ${who}`);
+          reached[port.split("/")[1]]?.add(who);
+        }
+      }
+    }
+  }
+  for (const who of ["instance-service", "the schema job", "its own pods", "the operator"]) {
+    if (!reached[5432].has(who)) problem(args.dir, `the ${name} NetworkPolicy does not admit ${who} on 5432`);
+  }
+  if (!reached[8000].has("the operator")) problem(args.dir, `the ${name} NetworkPolicy does not admit the operator on 8000`);
+  const legacy = (args["keep-legacy-grants"] ?? "off") === "on";
+  if (!legacy && reached[5432].has("database-service")) problem(args.dir, `the ${name} NetworkPolicy admits database-service pods on 5432`);
+  if (legacy && !reached[5432].has("database-service")) problem(args.dir, `with the legacy grants kept, the old database-service must reach 5432`);
 }
 
 if (problems.length) {

@@ -47,10 +47,12 @@ bool Accepting(int port) {
 
 }  // namespace
 
-ServiceProcess::ServiceProcess(ChildProcess process, std::string address)
+ServiceProcess::ServiceProcess(ChildProcess process, std::string address,
+                               std::shared_ptr<grpc::ChannelCredentials> credentials)
     : process_(std::move(process)),
       address_(std::move(address)),
-      channel_(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials())) {}
+      channel_(grpc::CreateChannel(
+          address_, credentials ? credentials : grpc::InsecureChannelCredentials())) {}
 
 absl::StatusOr<ServiceProcess> ServiceProcess::Start(Options options) {
   const int port = PickFreeLoopbackPort();
@@ -59,7 +61,7 @@ absl::StatusOr<ServiceProcess> ServiceProcess::Start(Options options) {
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   auto child = ChildProcess::Start(argv, options.env);
   if (!child.ok()) return child.status();
-  ServiceProcess service(*std::move(child), address);
+  ServiceProcess service(*std::move(child), address, options.credentials);
 
   const absl::Time deadline = absl::Now() + options.ready_timeout;
   std::string last;

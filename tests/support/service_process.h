@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "tests/support/child_process.h"
 
 namespace dbs::testing {
@@ -22,6 +23,8 @@ class ServiceProcess {
     std::vector<std::string> env;   // extra "NAME=value" entries
     std::string ready_service;      // health service name to wait for ("" = process)
     absl::Duration ready_timeout = absl::Seconds(20);
+    // How channel() and the readiness check connect; null: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
   };
 
   // Starts the binary and waits for readiness. On timeout the child is killed and
@@ -38,7 +41,8 @@ class ServiceProcess {
   }
 
  private:
-  ServiceProcess(ChildProcess process, std::string address);
+  ServiceProcess(ChildProcess process, std::string address,
+                 std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   ChildProcess process_;
   std::string address_;
