@@ -7,9 +7,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "metrics/grpc_labels.h"
+#include "metrics/rpc_series.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
-#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
 namespace dbs::metrics {
@@ -45,29 +45,24 @@ class GrpcClientMetrics {
   // The series of one method. Cheap to copy; thread-safe.
   class Method {
    public:
-    void Started() const { started_->Increment(); }
-    void Handled(absl::StatusCode code, absl::Duration latency) const;
+    void Started() const { series_.Started(); }
+    void Handled(absl::StatusCode code, absl::Duration latency) const {
+      if (code == absl::StatusCode::kOk) return series_.HandledOk(latency);
+      series_.Handled(code, {}, latency);
+    }
     void Retried(absl::StatusCode code) const;
 
    private:
     friend class GrpcClientMetrics;
-    prometheus::Counter* started_ = nullptr;
-    prometheus::Counter* handled_ok_ = nullptr;
-    prometheus::Histogram* handling_seconds_ = nullptr;
-    prometheus::Family<prometheus::Counter>* handled_ = nullptr;
+    RpcSeries series_;
     prometheus::Family<prometheus::Counter>* retries_ = nullptr;
-    std::string service_;
-    std::string method_;
-    std::string type_;
   };
 
   // `full_method` as gRPC names it: "/package.Service/Method".
   Method ForMethod(absl::string_view full_method, RpcType type = RpcType::kUnary);
 
  private:
-  prometheus::Family<prometheus::Counter>& started_;
-  prometheus::Family<prometheus::Counter>& handled_;
-  prometheus::Family<prometheus::Histogram>& handling_seconds_;
+  RpcFamilies families_;
   prometheus::Family<prometheus::Counter>& retries_;
 };
 

@@ -7,9 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "metrics/grpc_labels.h"
-#include "prometheus/counter.h"
-#include "prometheus/family.h"
-#include "prometheus/histogram.h"
+#include "metrics/rpc_series.h"
 #include "prometheus/registry.h"
 
 namespace dbs::metrics {
@@ -45,29 +43,24 @@ class GrpcServerMetrics {
   class Method {
    public:
     // A call arrived (counted before any admission decision).
-    void Started() const { started_->Increment(); }
+    void Started() const { series_.Started(); }
     // A call was answered with `code` (and ErrorInfo `reason`, or "") after
     // `latency`, measured from its arrival.
-    void Handled(absl::StatusCode code, absl::string_view reason, absl::Duration latency) const;
+    void Handled(absl::StatusCode code, absl::string_view reason, absl::Duration latency) const {
+      if (code == absl::StatusCode::kOk && reason.empty()) return series_.HandledOk(latency);
+      series_.Handled(code, {{"reason", std::string(reason)}}, latency);
+    }
 
    private:
     friend class GrpcServerMetrics;
-    prometheus::Counter* started_ = nullptr;
-    prometheus::Counter* handled_ok_ = nullptr;
-    prometheus::Histogram* handling_seconds_ = nullptr;
-    prometheus::Family<prometheus::Counter>* handled_ = nullptr;
-    std::string service_;
-    std::string method_;
-    std::string type_;
+    RpcSeries series_;
   };
 
   // `full_method` as gRPC reports it: "/package.Service/Method".
   Method ForMethod(absl::string_view full_method, RpcType type = RpcType::kUnary);
 
  private:
-  prometheus::Family<prometheus::Counter>& started_;
-  prometheus::Family<prometheus::Counter>& handled_;
-  prometheus::Family<prometheus::Histogram>& handling_seconds_;
+  RpcFamilies families_;
 };
 
 }  // namespace dbs::metrics
