@@ -24,6 +24,9 @@
 #include "glog/logging.h"
 #include "google/rpc/error_details.pb.h"
 #include "serving/bounded_executor.h"
+#include "metrics/allocation_metrics.h"
+#include "metrics/metrics_exporter.h"
+#include "metrics/pool_probe_metrics.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
 #include "serving/pem_file.h"
@@ -108,6 +111,9 @@ ABSL_FLAG(int64_t, max_queued_calls, EnvOr("DATABASE_SERVICE_MAX_QUEUED_CALLS", 
           "refused with UNAVAILABLE SERVER_OVERLOADED [env DATABASE_SERVICE_MAX_QUEUED_CALLS]");
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
           "Grace period for in-flight calls on SIGTERM [env DATABASE_SERVICE_DRAIN_SECONDS]");
+ABSL_FLAG(std::string, metrics_listen, EnvOr("DATABASE_SERVICE_METRICS_LISTEN", "127.0.0.1:9465"),
+          "Prometheus metrics endpoint host:port (GET /metrics); port 0 picks a free one, "
+          "empty disables it [env DATABASE_SERVICE_METRICS_LISTEN]");
 
 // Its own API's transport security and authorization: --tls_cert_file, --tls_key_file,
 // --tls_client_ca_file, --tls_require_client_cert, --authz_policy_file,
@@ -181,6 +187,13 @@ int main(int argc, char** argv) {
   if (std::getenv("GLOG_logtostderr") == nullptr) FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
 
+  auto metrics = dbs::metrics::MetricsExporter::Start(absl::GetFlag(FLAGS_metrics_listen));
+  if (!metrics.ok()) {
+    LOG(ERROR) << metrics.status();
+    return EXIT_FAILURE;
+  }
+  LOG(INFO) << (*metrics)->Describe();
+
   dbs::database_service::PostgresPoolAdminOptions admin_options;
   admin_options.credentials.user = absl::GetFlag(FLAGS_pool_admin_user);
   admin_options.credentials.sslmode = absl::GetFlag(FLAGS_pool_sslmode);
@@ -206,12 +219,16 @@ int main(int argc, char** argv) {
                     : " over plaintext");
 
   dbs::database_service::PoolProvisioner provisioner(client, pool_admin);
-  dbs::database_service::TenantAllocator allocator(client, pool_admin);
+  dbs::database_service::TenantAllocator allocator(
+      client, pool_admin,
+      std::make_shared<dbs::metrics::AllocationMetrics>((*metrics)->registry()));
   dbs::database_service::PoolMonitorOptions monitor_options;
   monitor_options.parallelism = static_cast<int>(absl::GetFlag(FLAGS_monitoring_parallelism));
   monitor_options.heartbeat = absl::Seconds(absl::GetFlag(FLAGS_heartbeat_seconds));
   monitor_options.degraded_latency = absl::Milliseconds(absl::GetFlag(FLAGS_degraded_latency_ms));
-  dbs::database_service::PoolMonitor monitor(client, pool_admin, monitor_options);
+  dbs::database_service::PoolMonitor monitor(
+      client, pool_admin, monitor_options,
+      std::make_shared<dbs::metrics::PoolProbeMetrics>((*metrics)->registry()));
   dbs::serving::BoundedExecutorOptions executor_options;
   executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads));
   executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));

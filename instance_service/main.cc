@@ -19,9 +19,12 @@
 #include "absl/strings/str_join.h"
 #include "glog/logging.h"
 #include "instance/v1/error_reason.pb.h"
+#include "instance_service/fleet/fleet_view.h"
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
+#include "metrics/fleet_metrics.h"
+#include "metrics/metrics_exporter.h"
 #include "pq/pg_pool.h"
 #include "serving/bounded_executor.h"
 #include "serving/env_default.h"
@@ -61,6 +64,13 @@ ABSL_FLAG(int64_t, purge_interval_minutes,
 ABSL_FLAG(bool, migrate_on_start, EnvOr("INSTANCE_SERVICE_MIGRATE_ON_START", int64_t{1}) != 0,
           "Apply pending migrations before serving (safe with several replicas: advisory "
           "lock) [env INSTANCE_SERVICE_MIGRATE_ON_START=0|1]");
+ABSL_FLAG(std::string, metrics_listen, EnvOr("INSTANCE_SERVICE_METRICS_LISTEN", "127.0.0.1:9464"),
+          "Prometheus metrics endpoint host:port (GET /metrics); port 0 picks a free one, "
+          "empty disables it [env INSTANCE_SERVICE_METRICS_LISTEN]");
+ABSL_FLAG(int64_t, fleet_metrics_interval_ms,
+          EnvOr("INSTANCE_SERVICE_FLEET_METRICS_INTERVAL_MS", int64_t{15'000}),
+          "How often the fleet metrics (dbs_fleet_*) are recomputed from db_servers "
+          "[env INSTANCE_SERVICE_FLEET_METRICS_INTERVAL_MS]");
 // Deliberately no environment fallback: a Deployment's env must never turn it on.
 ABSL_FLAG(bool, contract, false,
           "With `migrate` only: also apply the contract migrations, which drop the legacy "
@@ -97,6 +107,13 @@ int Serve(const std::string& database_url) {
   if (absl::GetFlag(FLAGS_migrate_on_start) && Migrate(database_url) != EXIT_SUCCESS) {
     return EXIT_FAILURE;
   }
+
+  auto metrics = dbs::metrics::MetricsExporter::Start(absl::GetFlag(FLAGS_metrics_listen));
+  if (!metrics.ok()) {
+    LOG(ERROR) << metrics.status();
+    return EXIT_FAILURE;
+  }
+  LOG(INFO) << (*metrics)->Describe();
 
   dbs::pq::PgPoolOptions pool_options;
   pool_options.conninfo = database_url;
@@ -146,6 +163,11 @@ int Serve(const std::string& database_url) {
             LOG(INFO) << "purged " << *purged << " expired request ids";
         },
         absl::Minutes(absl::GetFlag(FLAGS_purge_interval_minutes)));
+    dbs::instance::FleetStatsRepository fleet_stats(&pool);
+    dbs::metrics::FleetMetrics fleet_metrics((*metrics)->registry());
+    dbs::instance::FleetView fleet_view(
+        fleet_stats, fleet_metrics,
+        {absl::Milliseconds(absl::GetFlag(FLAGS_fleet_metrics_interval_ms))});
     const int signal_number = dbs::serving::WaitForShutdownSignal();
     LOG(INFO) << "signal " << signal_number << ": shutting down";
     (*host)->Shutdown();

@@ -37,6 +37,17 @@ bool IsRetryable(const absl::Status& status) {
 absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& database_name,
                                                         const std::string& server_type,
                                                         const std::string& request_id) const {
+  metrics::AllocationOutcome outcome = metrics::AllocationOutcome::kOk;
+  auto created = CreateAndClassify(database_name, server_type, request_id, &outcome);
+  Count(outcome);
+  return created;
+}
+
+absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
+    const std::string& database_name, const std::string& server_type, const std::string& request_id,
+    metrics::AllocationOutcome* outcome) const {
+  using metrics::AllocationOutcome;
+  *outcome = AllocationOutcome::kInvalidRequest;
   if (absl::Status valid = ValidateTenantDatabaseName(database_name); !valid.ok()) return valid;
   if (absl::Status valid = CheckRequestId(request_id); !valid.ok()) return valid;
 
@@ -44,10 +55,16 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& datab
   allocate.set_server_type(server_type.empty() ? "postgres" : server_type);
   allocate.set_request_id(DeriveRequestId(request_id, "allocate"));
   auto pool = client_.AllocateDbServer(allocate);
-  if (!pool.ok()) return pool.status();
+  if (!pool.ok()) {
+    *outcome = absl::IsResourceExhausted(pool.status()) ? AllocationOutcome::kNoCapacity
+               : absl::IsInvalidArgument(pool.status()) ? AllocationOutcome::kInvalidRequest
+                                                        : AllocationOutcome::kAllocateError;
+    return pool.status();
+  }
 
   auto database = pool_admin_->CreateTenantDatabase({pool->host(), pool->port()}, database_name);
   if (database.ok()) {
+    *outcome = AllocationOutcome::kOk;
     if (database->created) {
       LOG(INFO) << "created tenant database " << database_name << " on pool "
                 << pool->display_name();
@@ -56,6 +73,7 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& datab
   }
 
   if (IsRetryable(database.status())) {
+    *outcome = AllocationOutcome::kPoolUnavailable;
     // The slot stays held for this request_id. Releasing it here would let a
     // retry with the same request_id replay the allocation (no increment) and
     // then create the tenant without a slot. The retry finishes the create on
@@ -72,6 +90,7 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& datab
   release.set_id(pool->id());
   release.set_request_id(DeriveRequestId(request_id, "release-after-failed-create"));
   auto released = client_.DecrementInstanceCount(release);
+  *outcome = released.ok() ? AllocationOutcome::kPoolError : AllocationOutcome::kSlotLeaked;
   if (!released.ok()) {
     // The error goes back to the caller; the leaked slot needs an operator.
     LOG(ERROR) << "slot on pool " << pool->display_name() << " (" << pool->id()
@@ -125,6 +144,7 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
   auto released = client_.DecrementInstanceCount(release);
   ReleasedTenant result;
   if (released.ok()) {
+    Count(metrics::AllocationOutcome::kReleased);
     result = ReleasedTenant{*std::move(released), true};
   } else if (client::ErrorReason(released.status()) == "DB_SERVER_EMPTY") {
     // The count is already 0: someone corrected it by hand. Nothing to release;
@@ -133,6 +153,7 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
                  << database_name;
     result = ReleasedTenant{*std::move(pool), false};
   } else {
+    Count(metrics::AllocationOutcome::kReleaseError);
     return released.status();  // the role stays: a retry finishes
   }
 

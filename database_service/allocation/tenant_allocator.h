@@ -8,6 +8,7 @@
 #include "client/instance_service_client.h"
 #include "database_service/pool_admin/pool_admin.h"
 #include "instance/v1/db_servers.pb.h"
+#include "metrics/allocation_metrics.h"
 
 namespace dbs::database_service {
 
@@ -52,11 +53,17 @@ struct ReleasedTenant {
 // the same request_id (the slot is held for it); after a definitive one the slot
 // has been released: retry with a new request_id.
 //
+// Metrics: when `metrics` is given, every Create and every Drop that reaches the
+// release counts one dbs_allocations_total{outcome} (see AllocationOutcome).
+//
 // Thread-safe.
 class TenantAllocator {
  public:
-  TenantAllocator(client::InstanceServiceClient client, std::shared_ptr<PoolAdmin> pool_admin)
-      : client_(std::move(client)), pool_admin_(std::move(pool_admin)) {}
+  TenantAllocator(client::InstanceServiceClient client, std::shared_ptr<PoolAdmin> pool_admin,
+                  std::shared_ptr<metrics::AllocationMetrics> metrics = nullptr)
+      : client_(std::move(client)),
+        pool_admin_(std::move(pool_admin)),
+        metrics_(std::move(metrics)) {}
 
   // Errors: INVALID_ARGUMENT (name, server_type, request_id); RESOURCE_EXHAUSTED
   // (NO_CAPACITY) when no eligible pool has a free slot; ALREADY_EXISTS when the
@@ -77,8 +84,18 @@ class TenantAllocator {
                                       const std::string& request_id, bool allow_missing) const;
 
  private:
+  // Create without the metrics; `outcome` says how it ended.
+  absl::StatusOr<AllocatedTenant> CreateAndClassify(const std::string& database_name,
+                                                    const std::string& server_type,
+                                                    const std::string& request_id,
+                                                    metrics::AllocationOutcome* outcome) const;
+  void Count(metrics::AllocationOutcome outcome) const {
+    if (metrics_) metrics_->Count(outcome);
+  }
+
   client::InstanceServiceClient client_;
   std::shared_ptr<PoolAdmin> pool_admin_;
+  std::shared_ptr<metrics::AllocationMetrics> metrics_;
 };
 
 }  // namespace dbs::database_service

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "database_service/monitoring/health_update.h"
 #include "glog/logging.h"
 
@@ -18,13 +19,20 @@ absl::Time ToTime(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
 }
 
+// The verdict as the metrics name it, the stored health value: "HEALTHY", ...
+std::string HealthLabel(DbServer::Health health) {
+  return std::string(absl::StripPrefix(DbServer::Health_Name(health), "HEALTH_"));
+}
+
 }  // namespace
 
 PoolMonitor::PoolMonitor(client::InstanceServiceClient client,
-                         std::shared_ptr<PoolAdmin> pool_admin, PoolMonitorOptions options)
+                         std::shared_ptr<PoolAdmin> pool_admin, PoolMonitorOptions options,
+                         std::shared_ptr<metrics::PoolProbeMetrics> probe_metrics)
     : client_(std::move(client)),
       pool_admin_(std::move(pool_admin)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      probe_metrics_(std::move(probe_metrics)) {}
 
 PoolProbeOutcome PoolMonitor::Judge(const absl::StatusOr<absl::Duration>& probe,
                                     absl::Duration degraded_latency) {
@@ -57,8 +65,13 @@ bool PoolMonitor::WriteDue(const DbServer& stored, DbServer::Health verdict, abs
 }
 
 PoolProbeOutcome PoolMonitor::ProbeAndRecord(const DbServer& pool) {
-  PoolProbeOutcome outcome =
-      Judge(pool_admin_->Probe({pool.host(), pool.port()}), options_.degraded_latency);
+  const absl::Time probe_start = absl::Now();
+  const absl::StatusOr<absl::Duration> probe = pool_admin_->Probe({pool.host(), pool.port()});
+  PoolProbeOutcome outcome = Judge(probe, options_.degraded_latency);
+  if (probe_metrics_) {
+    probe_metrics_->Probed(pool.display_name(), HealthLabel(outcome.health),
+                           absl::Now() - probe_start);
+  }
   outcome.pool_id = pool.id();
   outcome.display_name = pool.display_name();
   const absl::Time now = options_.now();

@@ -12,6 +12,7 @@
 #include "client/instance_service_client.h"
 #include "database_service/pool_admin/pool_admin.h"
 #include "instance/v1/db_servers.pb.h"
+#include "metrics/pool_probe_metrics.h"
 
 namespace dbs::database_service {
 
@@ -57,12 +58,17 @@ struct MonitoringPassReport {
 // one slow or dead pool delays only its own thread, never the others' verdicts.
 // A write that fails is reported and retried by the next pass.
 //
+// Every probe is recorded in `probe_metrics` when given (dbs_pool_probe_total by
+// pool display_name and verdict, dbs_pool_probe_seconds with the probe's duration,
+// failed probes included).
+//
 // Thread-safe: passes never overlap; a second caller waits for the running pass
 // to finish and then runs its own.
 class PoolMonitor {
  public:
   PoolMonitor(client::InstanceServiceClient client, std::shared_ptr<PoolAdmin> pool_admin,
-              PoolMonitorOptions options = {});
+              PoolMonitorOptions options = {},
+              std::shared_ptr<metrics::PoolProbeMetrics> probe_metrics = nullptr);
 
   // Runs one pass. Errors: those of ListAllDbServers (the pass then probes
   // nothing); a failing probe or write is part of the report, not an error.
@@ -84,6 +90,7 @@ class PoolMonitor {
   client::InstanceServiceClient client_;
   std::shared_ptr<PoolAdmin> pool_admin_;
   const PoolMonitorOptions options_;
+  const std::shared_ptr<metrics::PoolProbeMetrics> probe_metrics_;
   std::mutex pass_mutex_;  // one pass at a time
 };
 

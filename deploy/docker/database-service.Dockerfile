@@ -12,14 +12,15 @@ RUN apt-get update \
       build-essential cmake pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
       libabsl-dev libgoogle-glog-dev libgflags-dev libpq-dev \
-      golang-github-gogo-googleapis-dev grpc-proto \
+      golang-github-gogo-googleapis-dev grpc-proto prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the CMake project reads; build folders and .tools/ stay out of the context.
 COPY CMakeLists.txt ./
 COPY proto proto
-COPY serving serving
+COPY metrics metrics
 COPY pq pq
+COPY serving serving
 COPY instance_service instance_service
 COPY client client
 COPY database_service database_service
@@ -41,6 +42,7 @@ FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libgoogle-glog0v6 libpq5 \
+      libprometheus-cpp-pull1.0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 65532 --user-group --no-create-home \
       --home-dir /nonexistent --shell /usr/sbin/nologin database-service
@@ -48,8 +50,10 @@ COPY --from=build /out/database-service /out/grpc-health-probe /usr/local/bin/
 # Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 65532:65532
 ENV DATABASE_SERVICE_LISTEN=0.0.0.0:50052 \
+    DATABASE_SERVICE_METRICS_LISTEN=0.0.0.0:9465 \
     GLOG_logtostderr=1
-EXPOSE 50052
+# gRPC, and Prometheus metrics (GET /metrics).
+EXPOSE 50052 9465
 # Liveness semantics (service ""): the process answers. Kubernetes uses its own probes.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["/usr/local/bin/grpc-health-probe", "--timeout_ms=2000", "127.0.0.1:50052"]

@@ -11,14 +11,15 @@ RUN apt-get update \
       build-essential cmake pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
       libabsl-dev libgoogle-glog-dev libgflags-dev libpq-dev \
-      golang-github-gogo-googleapis-dev grpc-proto \
+      golang-github-gogo-googleapis-dev grpc-proto prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the CMake project reads; build folders and .tools/ stay out of the context.
 COPY CMakeLists.txt ./
 COPY proto proto
-COPY serving serving
+COPY metrics metrics
 COPY pq pq
+COPY serving serving
 COPY instance_service instance_service
 COPY client client
 COPY database_service database_service
@@ -39,6 +40,7 @@ FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libgoogle-glog0v6 libpq5 \
+      libprometheus-cpp-pull1.0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 65532 --user-group --no-create-home \
       --home-dir /nonexistent --shell /usr/sbin/nologin instance-service
@@ -47,8 +49,10 @@ COPY --from=build /out/instance-service /out/grpc-health-probe /usr/local/bin/
 USER 65532:65532
 # Listen on every interface inside the container; logs to stderr (glog reads GLOG_*).
 ENV INSTANCE_SERVICE_LISTEN=0.0.0.0:50051 \
+    INSTANCE_SERVICE_METRICS_LISTEN=0.0.0.0:9464 \
     GLOG_logtostderr=1
-EXPOSE 50051
+# gRPC, and Prometheus metrics (GET /metrics).
+EXPOSE 50051 9464
 # Readiness semantics: SERVING only while the instance database is reachable.
 # Kubernetes ignores HEALTHCHECK and uses its own gRPC probes (deploy/k8s).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -6,7 +6,8 @@ buf=$1
 binary=$2
 conninfo_file=$3  # the fixture's PostgreSQL; the service migrates its own schema there
 port=$((30000 + RANDOM % 20000))
-"$binary" --listen "127.0.0.1:$port" --database_url "$(cat "$conninfo_file")" &
+"$binary" --listen "127.0.0.1:$port" --metrics_listen 127.0.0.1:0 \
+  --database_url "$(cat "$conninfo_file")" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -105,7 +105,8 @@ TEST_CASE("database-service never logs the pool admin password") {
     const std::string output =
         RunShellCommand("DATABASE_SERVICE_POOL_ADMIN_PASSWORD=" + secret + " timeout -s TERM 1.5 " +
                         DBS_DATABASE_SERVICE_BINARY +
-                        " --listen=127.0.0.1:0 --monitoring_interval_ms=100 " +
+                        " --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 " +
+                        "--monitoring_interval_ms=100 " +
                         "--instance_service_target=127.0.0.1:1 --instance_service_timeout_ms=200 " +
                         source + " 2>&1")
             .output;

@@ -14,14 +14,16 @@
 namespace dbs::database_service::testing {
 
 // Forwards every call to `inner`, except that UpdateDbServer fails with
-// UNAVAILABLE while `fail_updates` is set (and DecrementInstanceCount while
-// `fail_decrements` is): instance-service failing mid-flow.
+// UNAVAILABLE while `fail_updates` is set (DecrementInstanceCount while
+// `fail_decrements` is, AllocateDbServer while `fail_allocates` is):
+// instance-service failing mid-flow.
 class FailingUpdates : public client::InstanceServiceConnection {
  public:
   explicit FailingUpdates(std::shared_ptr<client::InstanceServiceConnection> inner)
       : inner_(std::move(inner)) {}
   std::atomic<bool> fail_updates{false};
   std::atomic<bool> fail_decrements{false};
+  std::atomic<bool> fail_allocates{false};
 
   void ListDbServers(const instance::v1::ListDbServersRequest& r, absl::Time d,
                      client::ResultCallback<instance::v1::ListDbServersResponse> done) override {
@@ -63,6 +65,7 @@ class FailingUpdates : public client::InstanceServiceConnection {
   void AllocateDbServer(
       const instance::v1::AllocateDbServerRequest& r, absl::Time d,
       client::ResultCallback<instance::v1::AllocateDbServerResponse> done) override {
+    if (fail_allocates) return done(absl::UnavailableError("injected: allocate lost"));
     inner_->AllocateDbServer(r, d, std::move(done));
   }
 

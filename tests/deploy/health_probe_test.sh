@@ -65,7 +65,8 @@ wait_until() {  # wait_until ARGS...: until the probe with ARGS succeeds, 20 s a
 # A server with its database, as its own role.
 port=$(free_port)
 INSTANCE_SERVICE_DATABASE_URL="$admin dbname=$db user=$role" INSTANCE_SERVICE_MIGRATE_ON_START=0 \
-  INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 "$server" --listen "127.0.0.1:$port" &
+  INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 "$server" --listen "127.0.0.1:$port" \
+  --metrics_listen 127.0.0.1:0 &
 pids+=($!)
 wait_until --service=instance.v1.DbServerService "127.0.0.1:$port"
 expect 0 "127.0.0.1:$port"
@@ -88,7 +89,7 @@ dead_db_port=$(free_port)
 port2=$(free_port)
 INSTANCE_SERVICE_DATABASE_URL="host=127.0.0.1 port=$dead_db_port dbname=$db connect_timeout=1" \
   INSTANCE_SERVICE_MIGRATE_ON_START=0 INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 \
-  "$server" --listen "127.0.0.1:$port2" &
+  "$server" --listen "127.0.0.1:$port2" --metrics_listen 127.0.0.1:0 &
 pids+=($!)
 wait_until "127.0.0.1:$port2"
 sleep 1
@@ -99,7 +100,8 @@ if [[ -n $database_service ]]; then
   for target in "127.0.0.1:$dead_db_port" "127.0.0.1:$port"; do
     ds_port=$(free_port)
     DATABASE_SERVICE_INSTANCE_SERVICE_TARGET=$target DATABASE_SERVICE_MONITORING_INTERVAL_MS=0 \
-      DATABASE_SERVICE_READINESS_INTERVAL_MS=200 "$database_service" --listen "127.0.0.1:$ds_port" &
+      DATABASE_SERVICE_READINESS_INTERVAL_MS=200 "$database_service" --listen "127.0.0.1:$ds_port" \
+      --metrics_listen 127.0.0.1:0 &
     pids+=($!)
     wait_until "127.0.0.1:$ds_port"
     if [[ $target == *":$port" ]]; then

@@ -19,7 +19,8 @@ mutate() {
   (cd "$work" && "$@")
   local extra=() output
   [[ $dir == */dev ]] && extra=(--namespace dbs-dev)
-  [[ $dir == */cert-manager ]] && extra=(--namespace dbs --cert-manager on)
+  [[ $dir == */cert-manager ]] && extra=(--namespace dbs --cert-manager on --monitoring on)
+  [[ $dir == */prod ]] && extra=(--namespace dbs --monitoring on)
   if output=$("$node" "$validator" --kubectl "$kubectl" --tools "$tools" --repo "$work" \
                 --dir "$dir" --profile "$profile" "${extra[@]}" 2>&1); then
     echo "FAIL: $name: the broken manifests passed"
@@ -90,6 +91,22 @@ mutate "status port open to instance-service" deploy/postgres-cnpg cnpg 'the sta
   sed -i '0,/^          port: 5432$/s//          port: 5432\n        - protocol: TCP\n          port: 8000/' $np
 mutate "instance database open to a whole namespace" deploy/postgres-cnpg cnpg 'is wider than one set of pods' \
   sed -i 's/^        - podSelector:$/        - namespaceSelector: {}\n          podSelector:/' $np
+prod=deploy/k8s/overlays/prod
+monitors=deploy/k8s/components/monitoring
+mutate "metrics endpoint on loopback in the pod" $dev services 'metrics must listen on 0.0.0.0:9464' \
+  sed -i 's/INSTANCE_SERVICE_METRICS_LISTEN=0.0.0.0:9464/INSTANCE_SERVICE_METRICS_LISTEN=127.0.0.1:9464/' deploy/k8s/base/kustomization.yaml
+mutate "metrics port missing from the Service" $dev services 'no port metrics (9465' \
+  perl -0pi -e 's/    # Scraped per pod.*?appProtocol: http\n//s' $ds
+mutate "ServiceMonitor on a port the Service lacks" $prod services 'Service/instance-service has no port of that name' \
+  sed -i '0,/- port: metrics/s//- port: http-metrics/' $monitors/servicemonitors.yaml
+mutate "ServiceMonitor typo in a field name" $prod services 'unknown field "scrapeTimout"' \
+  sed -i '0,/scrapeTimeout:/s//scrapeTimout:/' $monitors/servicemonitors.yaml
+mutate "Prometheus admitted to the gRPC port" $prod services 'from a podSelector only' \
+  sed -i 's/              port: 9464/              port: 50051/' $monitors/kustomization.yaml
+mutate "metrics port open to every namespace" $prod services "must name Prometheus' namespace and pods" \
+  perl -0pi -e 's/namespaceSelector:\n\s+matchLabels:\n\s+kubernetes.io\/metadata.name: monitoring/namespaceSelector: {}/' $monitors/kustomization.yaml
+mutate "a ServiceMonitor in the CRD-free dev render" $dev services 'a ServiceMonitor without --monitoring on' \
+  sed -i 's|^  - ../../base$|  - ../../base\ncomponents:\n  - ../../components/monitoring|' $dev/kustomization.yaml
 mutate "unknown field in the CNPG Cluster" deploy/postgres-cnpg cnpg 'unknown field "instancez"' \
   sed -i 's/^  instances: 3$/  instances: 3\n  instancez: 1/' deploy/postgres-cnpg/cluster.yaml
 mutate "job mounting a copy of the grants" deploy/postgres-cnpg cnpg 'grants.sql differs from deploy/sql/grants.sql' \

@@ -3,25 +3,32 @@
 //
 //   node validate_manifests.mjs --kubectl PATH --tools DIR --repo ROOT --dir KUSTOMIZATION
 //        --profile services|cnpg [--namespace NS] [--keep-legacy-grants on|off]
-//        [--cert-manager on|off]
+//        [--cert-manager on|off] [--monitoring on|off]
 //
 // 1. Schemas. Core kinds: the npm package kubernetes-models (its JSON-schema validators:
 //    types, required fields, enums, formats), plus a strict pass over its TypeScript
 //    declarations that rejects any field the Kubernetes API does not define (a typo such
-//    as `readinesProbe` is otherwise silently dropped by the API server). CRD kinds
+//    as `readinesProbe` is otherwise silently dropped by the API server). CRDs with a
+//    published model package (prometheus-operator's ServiceMonitor:
+//    @kubernetes-models/prometheus-operator) get the same two passes; the others
 //    (CloudNativePG Cluster, cert-manager Certificate and Issuer): a structural schema
 //    of the fields used here, unknown fields rejected, required fields and enums
 //    checked. An object of any other kind fails.
 // 2. The properties deploy/ promises (profile `services`: deploy/k8s; `cnpg`:
 //    deploy/postgres-cnpg): gRPC probes on numeric ports, securityContext, grace vs
 //    drain, the headless Service, the PodDisruptionBudgets, the NetworkPolicy, no
-//    secret values, no instance-database setting in database-service, and the schema
+//    secret values, no instance-database setting in database-service, the metrics
+//    port (listening on the pod's address, named in the Service), and the schema
 //    job mounting deploy/sql's files byte for byte; mTLS on both services (files from
 //    mounted Secrets, client certificates required, the authorization policy mounted
 //    from deploy/authz byte for byte, probes on the plaintext health port); with
 //    --cert-manager on, a Certificate from an Issuer in the output for every TLS
 //    Secret, with the usages, names and URI SANs the services and the policy rely on;
 //    and the instance database's NetworkPolicy admitting exactly its clients.
+//    `--monitoring on` (an overlay with deploy/k8s/components/monitoring): a
+//    ServiceMonitor per service on its Service's metrics port, and Prometheus admitted
+//    to instance-service's metrics port only; off (the default): no ServiceMonitor, so
+//    the render applies without the CRDs.
 // Exit 0 when everything holds; else 1, listing every problem.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -61,10 +68,13 @@ console.log(`${args.dir}: ${objects.length} objects`);
 const id = (o) => `${o.kind}/${o.metadata?.name}`;
 
 // ---------------------------------------------------------------- 1. schemas
-// kubernetes-models lays its classes out as <group>/<version>/<Kind>.js, core as v1/.
+// kubernetes-models lays its classes out as <group>/<version>/<Kind>.js, core as v1/;
+// the CRD model packages the same way under their own package.
+const crdModelPackages = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
 function modelFile(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : [null, apiVersion];
-  return path.join(modules, "kubernetes-models", ...(group ? [group, version] : [version]), `${kind}.js`);
+  const root = path.join(modules, crdModelPackages[group] ?? "kubernetes-models");
+  return path.join(root, ...(group ? [group, version] : [version]), `${kind}.js`);
 }
 
 // The strict pass: a tiny reader for the generated .d.ts interfaces.
@@ -323,9 +333,12 @@ if (args.profile === "services") {
     if (!find("Namespace", ns)) problem(args.dir, `no Namespace ${ns}`);
   }
   const services = {
-    "instance-service": { port: 50051, readiness: "instance.v1.DbServerService", drain: "INSTANCE_SERVICE_DRAIN_SECONDS", prefix: "INSTANCE_SERVICE_" },
-    "database-service": { port: 50052, readiness: "database.v1.DatabaseService", drain: "DATABASE_SERVICE_DRAIN_SECONDS", prefix: "DATABASE_SERVICE_" },
+    "instance-service": { port: 50051, readiness: "instance.v1.DbServerService", drain: "INSTANCE_SERVICE_DRAIN_SECONDS", prefix: "INSTANCE_SERVICE_",
+                          metrics: 9464, metricsListen: "INSTANCE_SERVICE_METRICS_LISTEN" },
+    "database-service": { port: 50052, readiness: "database.v1.DatabaseService", drain: "DATABASE_SERVICE_DRAIN_SECONDS", prefix: "DATABASE_SERVICE_",
+                          metrics: 9465, metricsListen: "DATABASE_SERVICE_METRICS_LISTEN" },
   };
+  const monitoring = (args.monitoring ?? "off") === "on";
   const pods = {};
   for (const [name, want] of Object.entries(services)) {
     const d = find("Deployment", name);
@@ -382,6 +395,29 @@ if (args.profile === "services") {
     if (!/^0\.0\.0\.0:/.test(env[name === "instance-service" ? "INSTANCE_SERVICE_LISTEN" : "DATABASE_SERVICE_LISTEN"] ?? "")) {
       problem(where, "must listen on 0.0.0.0 inside the pod");
     }
+    // Metrics: on the pod's address (the binary's default is loopback only), on the
+    // container port named `metrics`, which the Service names too.
+    if (env[want.metricsListen] !== `0.0.0.0:${want.metrics}`) {
+      problem(where, `metrics must listen on 0.0.0.0:${want.metrics} inside the pod (${want.metricsListen} is ${env[want.metricsListen]})`);
+    }
+    const metricsPort = (c.ports ?? []).find((p) => p.name === "metrics");
+    if (metricsPort?.containerPort !== want.metrics) problem(where, `containerPort ${want.metrics} named metrics missing`);
+    const service = byKind("Service").find((s) => matches(s.spec.selector, pods[name]));
+    if (!service) problem(where, "no Service selects its pods");
+    else if (!service.spec.ports.some((p) => p.name === "metrics" && p.port === want.metrics && p.targetPort === "metrics")) {
+      problem(id(service), `no port metrics (${want.metrics} -> targetPort metrics) for Prometheus`);
+    }
+    // ServiceMonitor: only with the monitoring component; it scrapes the Service's metrics port.
+    const monitors = byKind("ServiceMonitor").filter((m) => service && matches(m.spec.selector?.matchLabels, service.metadata.labels));
+    if (!monitoring && monitors.length) problem(where, "a ServiceMonitor without --monitoring on: this render must apply on clusters without the prometheus-operator CRDs");
+    if (monitoring && monitors.length !== 1) problem(where, `expected one ServiceMonitor selecting Service/${service?.metadata.name}, found ${monitors.length}`);
+    for (const m of monitors) {
+      for (const e of m.spec.endpoints ?? []) {
+        if (!service.spec.ports.some((p) => p.name === e.port)) problem(id(m), `endpoint port ${e.port}: Service/${service.metadata.name} has no port of that name`);
+        if ((e.path ?? "/metrics") !== "/metrics") problem(id(m), `endpoint path ${e.path}: the services serve /metrics`);
+      }
+      if (!(m.spec.endpoints ?? []).length) problem(id(m), "no endpoints");
+    }
     // PDB: selects these pods and still lets a drain evict one.
     const pdb = byKind("PodDisruptionBudget").find((p) => matches(p.spec.selector.matchLabels, pods[name]));
     if (!pdb) problem(where, "no PodDisruptionBudget selects its pods");
@@ -422,15 +458,30 @@ if (args.profile === "services") {
     if (!svc.spec.ports.some((p) => p.port === 50051)) problem(id(svc), "no port 50051");
     if (!matches(svc.spec.selector, pods["instance-service"])) problem(id(svc), "selector does not match instance-service pods");
   }
-  // NetworkPolicy: only database-service pods reach instance-service's gRPC port.
+  // NetworkPolicy: only database-service pods reach instance-service's gRPC port;
+  // with monitoring, Prometheus (another namespace, named) reaches the metrics port.
   const policies = byKind("NetworkPolicy").filter((p) => matches(p.spec.podSelector.matchLabels, pods["instance-service"]));
   if (policies.length !== 1) problem(args.dir, `expected one NetworkPolicy for instance-service pods, found ${policies.length}`);
+  const metricsPort = services["instance-service"].metrics;
   for (const p of policies) {
     const where = id(p);
     if (!(p.spec.policyTypes ?? []).includes("Ingress")) problem(where, "policyTypes must include Ingress");
     const rules = p.spec.ingress ?? [];
-    if (rules.length !== 1) problem(where, `expected exactly one ingress rule, found ${rules.length}`);
-    for (const r of rules) {
+    // A rule that opens only the metrics port is Prometheus'; every other is the gRPC rule.
+    const isMetricsRule = (r) => (r.ports ?? []).length > 0 && r.ports.every((x) => x.port === metricsPort || x.port === "metrics");
+    const metricsRules = rules.filter(isMetricsRule);
+    const grpcRules = rules.filter((r) => !isMetricsRule(r));
+    if (grpcRules.length !== 1) problem(where, `expected exactly one ingress rule for the gRPC port, found ${grpcRules.length}`);
+    if (monitoring && metricsRules.length !== 1) problem(where, `expected one ingress rule admitting Prometheus to TCP/${metricsPort}, found ${metricsRules.length}`);
+    for (const r of metricsRules) {
+      for (const from of r.from ?? [{}]) {
+        if (!Object.keys(from.namespaceSelector?.matchLabels ?? {}).length || !Object.keys(from.podSelector?.matchLabels ?? {}).length || from.ipBlock) {
+          problem(where, "the metrics rule must name Prometheus' namespace and pods (namespaceSelector and podSelector with labels)");
+        }
+      }
+      if (!(r.from ?? []).length) problem(where, "the metrics rule admits every source");
+    }
+    for (const r of grpcRules) {
       const from = r.from ?? [];
       if (from.length !== 1 || from[0].namespaceSelector || from[0].ipBlock || !from[0].podSelector) {
         problem(where, "ingress must come from a podSelector only (same namespace)");

@@ -57,7 +57,10 @@ ServiceProcess::ServiceProcess(ChildProcess process, std::string address,
 absl::StatusOr<ServiceProcess> ServiceProcess::Start(Options options) {
   const int port = PickFreeLoopbackPort();
   const std::string address = absl::StrCat("127.0.0.1:", port);
-  std::vector<std::string> argv = {options.binary, absl::StrCat("--listen=", address)};
+  // Metrics on a free port too: the default (9464/9465) would clash between tests
+  // running in parallel. A later --metrics_listen in options.args wins.
+  std::vector<std::string> argv = {options.binary, absl::StrCat("--listen=", address),
+                                   "--metrics_listen=127.0.0.1:0"};
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   auto child = ChildProcess::Start(argv, options.env);
   if (!child.ok()) return child.status();

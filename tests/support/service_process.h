@@ -19,7 +19,7 @@ class ServiceProcess {
  public:
   struct Options {
     std::string binary;             // path, e.g. DBS_INSTANCE_SERVICE_BINARY
-    std::vector<std::string> args;  // extra flags; --listen is added
+    std::vector<std::string> args;  // extra flags; --listen and --metrics_listen are added
     std::vector<std::string> env;   // extra "NAME=value" entries
     std::string ready_service;      // health service name to wait for ("" = process)
     absl::Duration ready_timeout = absl::Seconds(20);
