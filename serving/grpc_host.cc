@@ -13,6 +13,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "serving/keepalive_policy.h"
+#include "serving/reflection_v1.h"
 
 namespace dbs::serving {
 namespace {
@@ -36,6 +37,7 @@ absl::StatusOr<std::unique_ptr<GrpcHost>> GrpcHost::Start(
   LinkReflectableDescriptors();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  InitReflectionV1ServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
   auto credentials = options.credentials ? options.credentials : grpc::InsecureServerCredentials();
