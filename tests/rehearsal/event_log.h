@@ -18,8 +18,9 @@ namespace dbs::rehearsal {
 //   <end, µs since the epoch> <kind> <ok|fail> <latency µs> <detail>
 //
 // `kind` is `allocate` (a tenant placed on a pool: the availability figure),
-// `provision` or `monitor`; `detail` is the tenant or pool name on success and the
-// error on failure (one line). Thread-safe.
+// `provision`, `monitor`, or `begin` (a call about to be sent; latency 0);
+// `detail` is the tenant or pool name on success and the error on failure (one
+// line). Thread-safe.
 class EventLog {
  public:
   // Opens `path` for appending. Errors: the file cannot be opened.

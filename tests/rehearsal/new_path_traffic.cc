@@ -34,6 +34,7 @@ int64_t CreateDatabases(const NewPathOptions& options, EventLog* log,
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
     const absl::Time start = absl::Now();
+    log->Record("begin", true, start, "database " + request.database_name());
     const grpc::Status status = stub->CreateDatabase(&context, request, &response);
     if (!status.ok()) ++failures;
     log->Record("allocate", status.ok(), start,
@@ -56,6 +57,7 @@ int64_t AllocateSlots(const NewPathOptions& options, double per_second, EventLog
   int64_t failures = 0;
   RunAtSteadyRate(per_second, options.max_operations, stop, [&](int64_t) {
     const absl::Time start = absl::Now();
+    log->Record("begin", true, start, "slot");
     auto pool = client.AllocateDbServer("postgres");
     if (!pool.ok()) ++failures;
     log->Record("allocate", pool.ok(), start,

@@ -28,8 +28,10 @@ struct NewPathOptions {
   absl::Duration deadline = absl::Seconds(30);
 };
 
-// The new path's traffic, recorded in `log` as `allocate` events whose detail
-// starts with `database <name>` (CreateDatabase) or `slot <pool>` (AllocateDbServer).
+// The new path's traffic, recorded in `log`: a `begin` event before each call is
+// sent, and an `allocate` event when it returns, whose detail starts with
+// `database <name>` (CreateDatabase) or `slot` (AllocateDbServer). The begin events
+// say how many calls were in flight at any moment.
 // One thread makes the CreateDatabase calls, `allocate_workers` threads share the
 // AllocateDbServer rate; every call has its own request_id. Returns when `stop` is
 // set (calls in flight finish first) or every worker made `max_operations` calls,
