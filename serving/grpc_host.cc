@@ -12,6 +12,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "serving/keepalive_policy.h"
+#include "serving/reflection_v1.h"
 
 namespace dbs::serving {
 namespace {
@@ -35,6 +36,7 @@ absl::StatusOr<std::unique_ptr<GrpcHost>> GrpcHost::Start(
   LinkReflectableDescriptors();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  InitReflectionV1ServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
   auto credentials = options.credentials ? options.credentials : grpc::InsecureServerCredentials();

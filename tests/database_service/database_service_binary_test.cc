@@ -43,6 +43,7 @@ TEST_CASE("Reflection lists and describes database.v1.DatabaseService and the er
   const std::set<std::string> names = dbs::testing::ReflectedServiceNames(service.channel());
   CHECK(names.count("database.v1.DatabaseService") == 1);
   CHECK(names.count("grpc.health.v1.Health") == 1);
+  CHECK(dbs::testing::ReflectedServiceNamesV1(service.channel()) == names);
   for (const char* symbol : {"database.v1.DatabaseService", "database.v1.PoolProbe",
                              "instance.v1.DbServer", "google.rpc.ErrorInfo"}) {
     ServerReflectionRequest request;

@@ -5,19 +5,18 @@
 #include "grpcpp/client_context.h"
 
 namespace dbs::testing {
+namespace {
 
-using grpc::reflection::v1alpha::ServerReflection;
-using grpc::reflection::v1alpha::ServerReflectionRequest;
-using grpc::reflection::v1alpha::ServerReflectionResponse;
-
-ServerReflectionResponse QueryServerReflection(const std::shared_ptr<grpc::Channel>& channel,
-                                               const ServerReflectionRequest& request) {
-  auto stub = ServerReflection::NewStub(channel);
+// One request and its answer on either protocol version: their services and
+// messages have the same shape.
+template <typename Service, typename Request, typename Response>
+Response Query(const std::shared_ptr<grpc::Channel>& channel, const Request& request) {
+  auto stub = Service::NewStub(channel);
   grpc::ClientContext context;
   auto stream = stub->ServerReflectionInfo(&context);
   REQUIRE(stream->Write(request));
   stream->WritesDone();
-  ServerReflectionResponse response, trailing;
+  Response response, trailing;
   REQUIRE(stream->Read(&response));
   while (stream->Read(&trailing)) {  // the server closes after one answer
   }
@@ -25,15 +24,44 @@ ServerReflectionResponse QueryServerReflection(const std::shared_ptr<grpc::Chann
   return response;
 }
 
-std::set<std::string> ReflectedServiceNames(const std::shared_ptr<grpc::Channel>& channel) {
-  ServerReflectionRequest request;
+template <typename Service, typename Request, typename Response>
+std::set<std::string> ServiceNames(const std::shared_ptr<grpc::Channel>& channel) {
+  Request request;
   request.set_list_services("*");
-  const ServerReflectionResponse response = QueryServerReflection(channel, request);
+  const Response response = Query<Service, Request, Response>(channel, request);
   std::set<std::string> names;
   for (const auto& listed : response.list_services_response().service()) {
     names.insert(listed.name());
   }
   return names;
+}
+
+namespace v1 = grpc::reflection::v1;
+namespace v1alpha = grpc::reflection::v1alpha;
+
+}  // namespace
+
+v1alpha::ServerReflectionResponse QueryServerReflection(
+    const std::shared_ptr<grpc::Channel>& channel,
+    const v1alpha::ServerReflectionRequest& request) {
+  return Query<v1alpha::ServerReflection, v1alpha::ServerReflectionRequest,
+               v1alpha::ServerReflectionResponse>(channel, request);
+}
+
+v1::ServerReflectionResponse QueryServerReflectionV1(const std::shared_ptr<grpc::Channel>& channel,
+                                                     const v1::ServerReflectionRequest& request) {
+  return Query<v1::ServerReflection, v1::ServerReflectionRequest, v1::ServerReflectionResponse>(
+      channel, request);
+}
+
+std::set<std::string> ReflectedServiceNames(const std::shared_ptr<grpc::Channel>& channel) {
+  return ServiceNames<v1alpha::ServerReflection, v1alpha::ServerReflectionRequest,
+                      v1alpha::ServerReflectionResponse>(channel);
+}
+
+std::set<std::string> ReflectedServiceNamesV1(const std::shared_ptr<grpc::Channel>& channel) {
+  return ServiceNames<v1::ServerReflection, v1::ServerReflectionRequest,
+                      v1::ServerReflectionResponse>(channel);
 }
 
 }  // namespace dbs::testing

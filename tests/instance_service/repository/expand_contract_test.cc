@@ -12,7 +12,7 @@
 #include "pq/pg_connection.h"
 #include "pq/pg_transaction.h"
 #include "pq/sqlstate.h"
-#include "tests/instance_service/repository/legacy_schema.h"
+#include "tests/fixtures/legacy_instance_db.h"
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::DbServerChanges;

@@ -10,7 +10,7 @@
 
 #include "instance_service/migrations/embedded_migrations.h"
 #include "instance_service/migrations/migrator.h"
-#include "tests/instance_service/repository/legacy_schema.h"
+#include "tests/fixtures/legacy_instance_db.h"
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::EmbeddedMigrations;
