@@ -23,7 +23,9 @@ namespace dbs::client {
 //    with or without an etag. A call that cannot carry one is never retried.
 //  - Between attempts the client waits a jittered exponential backoff: the n-th
 //    wait (n = 1, 2, ...) is uniformly random in [d/2, d] with
-//    d = min(max_backoff, initial_backoff * multiplier^(n-1)).
+//    d = min(max_backoff, initial_backoff * multiplier^(n-1)), and at least the
+//    retry_delay of a google.rpc.RetryInfo the server attached (an overloaded
+//    server, UNAVAILABLE SERVER_OVERLOADED, says how long to stay away).
 //  - Bounded three ways: at most `max_attempts` attempts; no attempt starts after
 //    `max_retry_time` has passed since the first one; and never beyond the
 //    call's deadline: when the next wait would end at or after the deadline, the

@@ -9,6 +9,7 @@ namespace dbs::client::internal {
 // details: the serialized google.rpc message, keyed by its Any type URL.
 inline constexpr absl::string_view kErrorInfoTypeUrl = "type.googleapis.com/google.rpc.ErrorInfo";
 inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kRetryInfoTypeUrl = "type.googleapis.com/google.rpc.RetryInfo";
 // ErrorInfo.domain of every instance.v1 error.
 inline constexpr absl::string_view kErrorDomain = "instance.internal";
 

@@ -19,7 +19,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   }
   for (const google::protobuf::Any& detail : details.details()) {
     // Keyed by the full type URL the server used; the value stays serialized.
-    for (absl::string_view known : {kErrorInfoTypeUrl, kBadRequestTypeUrl}) {
+    for (absl::string_view known : {kErrorInfoTypeUrl, kBadRequestTypeUrl, kRetryInfoTypeUrl}) {
       const absl::string_view message_name = known.substr(known.rfind('/'));
       if (absl::EndsWith(detail.type_url(), message_name)) {
         converted.SetPayload(known, absl::Cord(detail.value()));

@@ -2,6 +2,8 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/cord.h"
+#include "client/internal/error_payloads.h"
+#include "google/rpc/error_details.pb.h"
 
 namespace dbs::client::internal {
 
@@ -9,6 +11,16 @@ absl::Duration JitteredBackoff(const RetryPolicy& policy, int retry) {
   thread_local absl::BitGen generator;
   const absl::Duration bound = BackoffBound(policy, retry);
   return bound / 2 + absl::Uniform(generator, 0.0, 0.5) * bound;
+}
+
+absl::Duration ServerRetryDelay(const absl::Status& status) {
+  const auto payload = status.GetPayload(kRetryInfoTypeUrl);
+  google::rpc::RetryInfo retry;
+  if (!payload.has_value() || !retry.ParseFromString(std::string(*payload))) {
+    return absl::ZeroDuration();
+  }
+  return absl::Seconds(retry.retry_delay().seconds()) +
+         absl::Nanoseconds(retry.retry_delay().nanos());
 }
 
 absl::Status GaveUp(const absl::Status& status, int attempts, absl::Duration elapsed) {

@@ -48,6 +48,10 @@ class InFlightCalls {
 // Thread-safe.
 absl::Duration JitteredBackoff(const RetryPolicy& policy, int retry);
 
+// The google.rpc.RetryInfo delay the server attached to `status` (SERVER_OVERLOADED
+// does), or zero.
+absl::Duration ServerRetryDelay(const absl::Status& status);
+
 // `status` with " (gave up after N attempts in T)" appended, payloads kept.
 absl::Status GaveUp(const absl::Status& status, int attempts, absl::Duration elapsed);
 
@@ -105,7 +109,9 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
       return;
     }
     const absl::Time now = absl::Now();
-    const absl::Time resume = now + JitteredBackoff(policy_, attempts_);
+    // A server that says when to come back (RetryInfo) is not asked sooner.
+    const absl::Time resume =
+        now + std::max(JitteredBackoff(policy_, attempts_), ServerRetryDelay(result.status()));
     if (attempts_ >= policy_.max_attempts || resume >= deadline_ ||
         resume > first_attempt_ + policy_.max_retry_time) {
       Finish(GaveUp(result.status(), attempts_, now - first_attempt_));

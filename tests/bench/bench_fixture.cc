@@ -1,12 +1,8 @@
 #include "tests/bench/bench_fixture.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "libpq-fe.h"
 
 namespace dbs::bench {
@@ -27,19 +23,6 @@ absl::StatusOr<Result> Exec(PGconn* conn, const std::string& sql) {
     return absl::InternalError(absl::StrCat("bench setup: ", PQerrorMessage(conn)));
   }
   return result;
-}
-
-int64_t StatusField(int pid, const char* field) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view view(line);
-    if (!absl::ConsumePrefix(&view, field)) continue;
-    view = absl::StripSuffix(absl::StripAsciiWhitespace(view), " kB");
-    int64_t kib = 0;
-    return absl::SimpleAtoi(view, &kib) ? kib : 0;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -82,15 +65,6 @@ absl::StatusOr<PoolSet> LoadPools(const std::string& conninfo) {
   }
   if (pools.ids.empty()) return absl::FailedPreconditionError("bench setup: no postgres pools");
   return pools;
-}
-
-int64_t CurrentRssKib(int pid) { return StatusField(pid, "VmRSS:"); }
-int64_t PeakRssKib(int pid) { return StatusField(pid, "VmHWM:"); }
-
-void ResetPeakRss(int pid) {
-  // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
-  std::ofstream out(absl::StrCat("/proc/", pid, "/clear_refs"));
-  out << "5";
 }
 
 }  // namespace dbs::bench

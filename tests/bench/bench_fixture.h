@@ -21,12 +21,6 @@ absl::Status SeedPools(const std::string& conninfo, int64_t pools);
 // workloads address), in name order.
 absl::StatusOr<PoolSet> LoadPools(const std::string& conninfo);
 
-// Resident memory of process `pid` in KiB: now (VmRSS), and the peak since start
-// or since the last ResetPeakRss (VmHWM). 0 when unreadable.
-int64_t CurrentRssKib(int pid);
-int64_t PeakRssKib(int pid);
-void ResetPeakRss(int pid);
-
 }  // namespace dbs::bench
 
 #endif  // TESTS_BENCH_BENCH_FIXTURE_H_

@@ -19,6 +19,7 @@
 #include "tests/bench/bench_fixture.h"
 #include "tests/bench/report.h"
 #include "tests/bench/sql_driver.h"
+#include "tests/support/process_memory.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "instance-service address");
 ABSL_FLAG(std::string, conninfo, "", "libpq connection string of the instance database");
@@ -45,6 +46,9 @@ ABSL_FLAG(bool, fail_on_errors, false,
 namespace {
 
 using namespace dbs::bench;  // NOLINT: a small main
+using dbs::testing::CurrentRssKib;
+using dbs::testing::PeakRssKib;
+using dbs::testing::ResetPeakRss;
 
 std::vector<Workload> ParseWorkloads(const std::vector<std::string>& names) {
   std::vector<Workload> workloads;

@@ -7,11 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/cord.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/instance_service_client.h"
 #include "client/internal/connection_impl.h"
 #include "client/internal/db_server_stub.h"
+#include "google/rpc/error_details.pb.h"
 
 namespace dbs::client {
 namespace {
@@ -26,6 +28,7 @@ class ScriptedStub : public internal::DbServerStub {
     std::string rpc;
     std::string request_id;
     absl::Time deadline;
+    absl::Time at;  // when the attempt reached the stub
   };
 
   explicit ScriptedStub(std::deque<absl::Status> script) : script_(std::move(script)) {}
@@ -54,7 +57,7 @@ class ScriptedStub : public internal::DbServerStub {
     const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
     absl::MutexLock lock(&mu_);
     attempts_.push_back({rpc, field ? request.GetReflection()->GetString(request, field) : "",
-                         absl::FromChrono(context.deadline())});
+                         absl::FromChrono(context.deadline()), absl::Now()});
     if (script_.empty()) return absl::OkStatus();
     absl::Status next = std::move(script_.front());
     script_.pop_front();
@@ -127,6 +130,19 @@ TEST_CASE("Every mutating RPC carries a request_id, UpdateDbServer included") {
     INFO(attempt.rpc);
     CHECK(attempt.request_id.size() == 36);
   }
+}
+
+TEST_CASE("An overloaded server's RetryInfo delay is the least wait before the retry") {
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_nanos(300'000'000);
+  absl::Status overloaded = absl::UnavailableError("at its concurrency limit");
+  overloaded.SetPayload("type.googleapis.com/google.rpc.RetryInfo",
+                        absl::Cord(retry.SerializeAsString()));
+  Harness harness({overloaded});  // the policy's own backoff is at most 5 ms
+  REQUIRE(harness.client.GetDbServer("id").ok());
+  const auto attempts = harness.stub->attempts();
+  REQUIRE(attempts.size() == 2);
+  CHECK(attempts[1].at - attempts[0].at >= absl::Milliseconds(300));
 }
 
 TEST_CASE("Reads are retried on UNAVAILABLE too") {

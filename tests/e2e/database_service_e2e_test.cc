@@ -4,9 +4,12 @@
 // database-service binary between them with a 1 s monitoring interval.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -15,7 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "database/v1/database_service.grpc.pb.h"
+#include "tests/support/call_burst.h"
 #include "tests/support/instance_service_under_test.h"
+#include "tests/support/process_memory.h"
+#include "tests/support/rpc_error.h"
+#include "tests/support/server_reflection.h"
 #include "tests/support/service_process.h"
 #include "tests/support/shell_command.h"
 #include "tests/support/test_postgres.h"
@@ -88,13 +95,14 @@ struct Stack {
   std::unique_ptr<dbs::testing::ServiceProcess> database_service;
   std::unique_ptr<database::v1::DatabaseService::Stub> databases;
 
-  Stack() {
+  explicit Stack(const std::vector<std::string>& extra_args = {}) {
     dbs::testing::ServiceProcess::Options options;
     options.binary = DBS_DATABASE_SERVICE_BINARY;
     options.args = {
         absl::StrCat("--instance_service_target=", instance_service.address()),
         absl::StrCat("--monitoring_interval_ms=", absl::ToInt64Milliseconds(kMonitoringInterval)),
         "--probe_timeout_ms=500", "--pool_connect_timeout_ms=2000", "--drain_seconds=2"};
+    options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
     options.ready_service = "database.v1.DatabaseService";
     auto process = dbs::testing::ServiceProcess::Start(options);
     if (!process.ok()) FAIL("database-service did not start: " << process.status());
@@ -102,12 +110,12 @@ struct Stack {
     databases = database::v1::DatabaseService::NewStub(database_service->channel());
   }
 
-  DbServer Provision(const std::string& name) {
+  DbServer Provision(const std::string& name, int max_instances = 10) {
     database::v1::ProvisionPoolRequest request;
     request.set_display_name(name);
     request.set_host("127.0.0.1");
     request.set_port(pool_server.port());
-    request.set_max_instances(10);
+    request.set_max_instances(max_instances);
     request.set_request_id(NewUuid());
     database::v1::ProvisionPoolResponse response;
     const grpc::Status status =
@@ -260,3 +268,48 @@ TEST_CASE("A failed CREATE DATABASE releases its slot, and a drop removes the da
 }
 
 }  // namespace
+
+// A burst of tenant sign-ups against small limits (2 handler threads, 4 queued
+// calls, 6 slots): every answer is OK, RESOURCE_EXHAUSTED NO_CAPACITY (the slots
+// really ran out) or UNAVAILABLE SERVER_OVERLOADED with a RetryInfo (shed before
+// any work, never reported as capacity); health and reflection answer meanwhile.
+TEST_CASE("512 concurrent CreateDatabase calls are answered OK, NO_CAPACITY or overloaded") {
+  Stack stack({"--handler_threads=2", "--max_queued_calls=4"});
+  const DbServer pool = stack.Provision("pg-burst", /*max_instances=*/6);
+  std::vector<dbs::testing::BurstCall> calls;
+  for (int i = 0; i < 512; ++i) {
+    auto request = std::make_shared<database::v1::CreateDatabaseRequest>();
+    request->set_database_name(absl::StrCat("burst_", i));
+    request->set_server_type("postgres");
+    request->set_request_id(NewUuid());
+    calls.push_back({"/database.v1.DatabaseService/CreateDatabase", request});
+  }
+  dbs::testing::CallBurst burst(stack.database_service->channel(), calls, absl::Seconds(60));
+  CHECK(dbs::testing::HealthStatus(stack.database_service->channel(), "") == "SERVING");
+  CHECK(dbs::testing::ReflectedServiceNames(stack.database_service->channel())
+            .count("database.v1.DatabaseService") == 1);
+
+  std::map<std::string, int> outcomes;
+  int overloaded_without_retry_info = 0;
+  for (const grpc::Status& status : burst.Wait()) {
+    const std::string outcome = dbs::testing::OutcomeOf(status);
+    ++outcomes[outcome];
+    if (outcome == "UNAVAILABLE SERVER_OVERLOADED" && !dbs::testing::HasRetryInfo(status)) {
+      ++overloaded_without_retry_info;
+    }
+  }
+  for (const auto& [outcome, count] : outcomes) UNSCOPED_INFO(outcome << ": " << count);
+  CHECK(outcomes["OK"] + outcomes["RESOURCE_EXHAUSTED NO_CAPACITY"] +
+            outcomes["UNAVAILABLE SERVER_OVERLOADED"] ==
+        512);
+  CHECK(outcomes["UNAVAILABLE SERVER_OVERLOADED"] > 0);
+  CHECK(outcomes["OK"] > 0);
+  CHECK(overloaded_without_retry_info == 0);
+  // Every OK is a database on the pool server and a slot in instance-service.
+  const std::string created = stack.pool_server.Databases("burst\\_%");
+  const int databases =
+      created.empty() ? 0 : static_cast<int>(std::count(created.begin(), created.end(), ',')) + 1;
+  CHECK(databases == outcomes["OK"]);
+  CHECK(stack.Read(pool.id()).instance_count() == outcomes["OK"]);
+  CHECK(dbs::testing::PeakRssKib(stack.database_service->process().pid()) <= 96 * 1024);
+}

@@ -2,20 +2,18 @@
 // UNAVAILABLE SERVER_OVERLOADED with a RetryInfo (shed before any work), or
 // RESOURCE_EXHAUSTED NO_CAPACITY where the capacity really ran out. Health and
 // reflection answer in the middle of it, and memory stays bounded.
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "libpq-fe.h"
 #include "tests/instance_service/api/pool_builders.h"
 #include "tests/support/call_burst.h"
 #include "tests/support/instance_service_under_test.h"
+#include "tests/support/process_memory.h"
 #include "tests/support/rpc_error.h"
 #include "tests/support/server_reflection.h"
 
@@ -31,21 +29,6 @@ using dbs::testing::QueryScalar;
 
 constexpr int kCallers = 512;
 constexpr int kCapacity = 100;
-
-// Peak resident memory (VmHWM) of process `pid`, in MiB.
-int64_t PeakRssMib(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view view(line);
-    if (!absl::ConsumePrefix(&view, "VmHWM:")) continue;
-    int64_t kib = 0;
-    if (absl::SimpleAtoi(absl::StripSuffix(absl::StripAsciiWhitespace(view), " kB"), &kib)) {
-      return kib / 1024;
-    }
-  }
-  return -1;
-}
 
 }  // namespace
 
@@ -110,5 +93,5 @@ TEST_CASE("512 concurrent callers get OK, UNAVAILABLE SERVER_OVERLOADED or NO_CA
   CHECK(QueryScalar(service.database_url(), "SELECT instance_count FROM db_servers") ==
         std::to_string(allocated));
   CHECK(allocated <= kCapacity);
-  CHECK(PeakRssMib(service.process().process().pid()) <= 96);
+  CHECK(dbs::testing::PeakRssKib(service.process().process().pid()) <= 96 * 1024);
 }
