@@ -8,6 +8,7 @@
 #include <climits>
 #include <cmath>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "instance_service/repository/error_reason.h"
 #include "pq/sqlstate.h"
@@ -22,9 +23,10 @@ std::string FirstLine(const char* message) {
   return line;
 }
 
-// Sets the transaction-local statement_timeout (milliseconds, as text).
+// Sets the session's statement_timeout (milliseconds, as text). Like SET, it is
+// undone when its transaction rolls back.
 constexpr PgStatement kSetStatementTimeout = {"dbs_set_statement_timeout",
-                                              "SELECT set_config('statement_timeout', $1, true)"};
+                                              "SELECT set_config('statement_timeout', $1, false)"};
 
 // SQLSTATE feature_not_supported: raised when running a prepared statement whose
 // result type changed since it was prepared ("cached plan must not change result
@@ -177,13 +179,8 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<P
                                   values.data(), nullptr, nullptr, /*resultFormat=*/0) == 1;
     if (sending) sent.push_back({&statement, query, false});
   };
-  std::string timeout_ms;
-  if (deadline != absl::InfiniteFuture()) {
-    // Never 0: that would mean no timeout at all.
-    timeout_ms = absl::StrCat(std::max<int64_t>(
-        1, absl::ToInt64Milliseconds(absl::Ceil(deadline - now, absl::Milliseconds(1)))));
-    send(kSetStatementTimeout, {timeout_ms.c_str()}, -1);
-  }
+  const std::string timeout_ms = StatementTimeoutFor(deadline, now);
+  if (!timeout_ms.empty()) send(kSetStatementTimeout, {timeout_ms.c_str()}, -1);
   std::vector<const char*> values;
   for (size_t i = 0; i < queries.size(); ++i) {
     values.clear();
@@ -237,6 +234,18 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<P
     }
   }
   if (PQexitPipelineMode(conn) != 1) abandoned_ = true;
+  last_used_ = absl::Now();
+  if (!timeout_ms.empty()) {
+    timeout_ever_set_ = true;
+    // Kept only if its transaction committed; a failed pipeline rolled it back.
+    int64_t milliseconds = 0;
+    statement_timeout_ = first_error.ok() && absl::SimpleAtoi(timeout_ms, &milliseconds)
+                             ? absl::Milliseconds(milliseconds)
+                             : absl::InfiniteDuration();
+  } else if (!first_error.ok() && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    // Inside an explicit transaction the setting may have been made earlier in it.
+    statement_timeout_ = absl::InfiniteDuration();
+  }
 
   if (!first_error.ok()) {
     if (SqlStateOf(first_error) == kFeatureNotSupported) {
@@ -268,7 +277,27 @@ absl::StatusOr<PgResult> PgConnection::Run(const PgStatement& statement,
 absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
   if (IsBroken()) return ConnectionLostError("execute");
   if (absl::Now() >= deadline_) return DeadlineError("execute");
+  // Free SQL may set or roll back anything, statement_timeout included.
+  statement_timeout_ = absl::InfiniteDuration();
+  last_used_ = absl::Now();
   return Check(PQexec(conn_.get(), std::string(sql).c_str()), "execute");
+}
+
+std::string PgConnection::StatementTimeoutFor(absl::Time deadline, absl::Time now) const {
+  if (deadline == absl::InfiniteFuture()) {
+    // No deadline: a bound an earlier call left must not apply (the server's own
+    // default does, as long as this connection never set one).
+    return !timeout_ever_set_ || statement_timeout_ == absl::ZeroDuration() ? "" : "0";
+  }
+  const absl::Duration left = deadline - now;
+  if (statement_timeout_ != absl::InfiniteDuration() &&
+      statement_timeout_ != absl::ZeroDuration() && statement_timeout_ <= left + kTimeoutSlack &&
+      statement_timeout_ >= left - kTimeoutLead) {
+    return "";
+  }
+  // Never 0: that would mean no timeout at all.
+  return absl::StrCat(
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)))));
 }
 
 absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
@@ -278,6 +307,7 @@ absl::StatusOr<PgResult> PgConnection::Execute(const PgStatement& statement,
 
 bool PgConnection::CheckAlive() {
   if (IsBroken()) return false;
+  if (absl::Now() - last_used_ < kAliveCheckAfter) return true;
   pollfd descriptor{PQsocket(conn_.get()), POLLIN, 0};
   if (::poll(&descriptor, 1, 0) > 0) {
     // Whatever the server sent unasked: a notice, or the EOF of a closed connection.

@@ -52,12 +52,17 @@ struct PgQuery {
 // SQL text or the connection string. Not thread-safe: one user at a time (the pool
 // hands it to one caller).
 //
-// Deadlines: a finite deadline travels as a transaction-local statement_timeout (the
-// time left, in the same flush), so PostgreSQL itself ends a statement at the
-// deadline (DEADLINE_EXCEEDED QUERY_TIMEOUT, SQLSTATE 57014). The client side waits
-// for the answer kIoGrace longer at most; past that the server is taken for
-// unreachable, the connection is marked broken (the pool closes it) and the answer is
-// DEADLINE_EXCEEDED QUERY_TIMEOUT. A deadline already past sends nothing.
+// Deadlines: a finite deadline bounds the statements through the session's
+// statement_timeout, so PostgreSQL itself ends a statement at the deadline
+// (DEADLINE_EXCEEDED QUERY_TIMEOUT, SQLSTATE 57014). The setting (the time left)
+// travels in the same flush as the statements, and only when the one the session
+// already has is off: later than the deadline by more than kTimeoutSlack, or more
+// than kTimeoutLead earlier (it would cut a statement the caller still waits for).
+// Callers with similar deadlines thus send it about once per connection, not once
+// per call. The client side waits for the answer kIoGrace longer at most; past that
+// the server is taken for unreachable, the connection is marked broken (the pool
+// closes it) and the answer is DEADLINE_EXCEEDED QUERY_TIMEOUT. A deadline already
+// past sends nothing.
 //
 // Stale prepared statements: PostgreSQL refuses to run a prepared statement whose
 // result row type changed since it was prepared (DDL such as the contract
@@ -112,11 +117,18 @@ class PgConnection {
   // How much longer than the deadline the client waits for the server's answer
   // (which statement_timeout makes arrive by the deadline) before giving up on it.
   static constexpr absl::Duration kIoGrace = absl::Milliseconds(250);
+  // How far the session's statement_timeout may end past the deadline, and ahead
+  // of it, before it is set again (see the class comment).
+  static constexpr absl::Duration kTimeoutSlack = absl::Milliseconds(50);
+  static constexpr absl::Duration kTimeoutLead = absl::Seconds(1);
 
   // Looks, without blocking, for what the server sent while the connection sat
   // idle: a server that closed it (restart, idle timeout) is noticed now, before a
-  // statement is sent into a dead socket. True when it is still usable.
+  // statement is sent into a dead socket. True when it is still usable. A
+  // connection used within the last kAliveCheckAfter is taken as alive without
+  // the look (a syscall), so a busy pool pays nothing for it.
   bool CheckAlive();
+  static constexpr absl::Duration kAliveCheckAfter = absl::Seconds(1);
 
   // True when the connection is usable, not inside a transaction and has no stale
   // prepared statement: the only state in which the pool takes it back.
@@ -136,11 +148,20 @@ class PgConnection {
   // Sends everything queued; false when the connection failed or `until` passed.
   bool FlushUntil(absl::Time until);
 
+  // The statement_timeout to send ahead of a pipeline bounded by `deadline`, or ""
+  // when the one the session has already ends its statements close enough to it.
+  std::string StatementTimeoutFor(absl::Time deadline, absl::Time now) const;
+
   std::unique_ptr<pg_conn, PgConnDeleter> conn_;
   absl::flat_hash_set<std::string> prepared_;
   bool stale_ = false;      // a prepared statement's result type changed under it
   bool abandoned_ = false;  // a pipeline was given up half way
   absl::Time deadline_ = absl::InfiniteFuture();
+  absl::Time last_used_ = absl::InfinitePast();
+  // The session's statement_timeout as this connection last set it; unknown
+  // (infinite) until set, and again after anything that may have rolled it back.
+  absl::Duration statement_timeout_ = absl::InfiniteDuration();
+  bool timeout_ever_set_ = false;
 };
 
 }  // namespace dbs::pq

@@ -1,8 +1,10 @@
 #include "tests/bench/bench_fixture.h"
 
 #include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libpq-fe.h"
 
 namespace dbs::bench {
@@ -65,6 +67,25 @@ absl::StatusOr<PoolSet> LoadPools(const std::string& conninfo) {
   }
   if (pools.ids.empty()) return absl::FailedPreconditionError("bench setup: no postgres pools");
   return pools;
+}
+
+absl::Status WaitForBackendsToExit(const std::string& conninfo, int max_backends,
+                                   absl::Duration timeout) {
+  std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectdb(conninfo.c_str()));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return absl::UnavailableError(absl::StrCat("bench setup: ", PQerrorMessage(conn.get())));
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    auto count = Exec(
+        conn.get(), "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'");
+    if (!count.ok()) return count.status();
+    if (std::stoi(PQgetvalue(count->get(), 0, 0)) <= max_backends) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError("bench setup: backends of the last run did not exit");
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
 }
 
 }  // namespace dbs::bench

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "tests/bench/workload.h"
 
 namespace dbs::bench {
@@ -20,6 +21,12 @@ absl::Status SeedPools(const std::string& conninfo, int64_t pools);
 // The ids and names of every pool of server_type postgres (the rows the
 // workloads address), in name order.
 absl::StatusOr<PoolSet> LoadPools(const std::string& conninfo);
+
+// Waits until at most `max_backends` client connections remain on the server, or
+// `timeout` passes. A run with 512 callers leaves 512 backends exiting for a second
+// or two; the next run must not pay for them.
+absl::Status WaitForBackendsToExit(const std::string& conninfo, int max_backends,
+                                   absl::Duration timeout);
 
 }  // namespace dbs::bench
 

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/instance_service_connection.h"
 #include "tests/bench/api_driver.h"
@@ -80,6 +81,7 @@ std::vector<int64_t> ParseNumbers(const std::vector<std::string>& values) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as the services do
   const std::string conninfo = absl::GetFlag(FLAGS_conninfo);
   const int server_pid = absl::GetFlag(FLAGS_server_pid);
 
@@ -126,6 +128,12 @@ int main(int argc, char** argv) {
           return EXIT_FAILURE;
         }
         pair.sql = *std::move(sql_result);
+        // instance-service's pool, its readiness connection and this check may stay.
+        if (absl::Status settled = WaitForBackendsToExit(conninfo, 24, absl::Seconds(60));
+            !settled.ok()) {
+          std::cerr << settled << "\n";
+          return EXIT_FAILURE;
+        }
         std::cout << TableRow(pair) << std::endl;
         pairs.push_back(std::move(pair));
       }

@@ -209,6 +209,33 @@ TEST_CASE("statements are prepared once per connection, by name") {
   CHECK(QueryScalar(database.connection_string(), "SELECT 1") == "1");
 }
 
+// One round trip per call: the deadline's statement_timeout rides with the statements,
+// and is re-sent only when the session's no longer fits the call's deadline.
+TEST_CASE("statement_timeout follows each call's deadline, tighter and looser") {
+  ScratchDatabase database;
+  PgPool pool(Options(database.connection_string(), 1));
+  auto connection = pool.Acquire(absl::Now() + absl::Seconds(10));
+  REQUIRE(connection.ok());
+  constexpr PgStatement kSleep = {"test_sleep", "SELECT pg_sleep($1::float8)::text"};
+  constexpr PgStatement kShow = {"test_show_timeout", "SHOW statement_timeout"};
+
+  // Two calls with long deadlines: the session keeps one setting near 10 s.
+  REQUIRE((*connection)->Run(kShow, {}, absl::Now() + absl::Seconds(10)).ok());
+  auto shown = (*connection)->Run(kShow, {}, absl::Now() + absl::Seconds(10));
+  REQUIRE(shown.ok());
+  CHECK(shown->String(0, 0) != "0");  // about 10 s: set, and kept
+
+  // A 150 ms deadline after them: the statement ends at about 150 ms.
+  const absl::Time start = absl::Now();
+  auto cut = (*connection)->Run(kSleep, {"2"}, start + absl::Milliseconds(150));
+  CHECK(CodeAndReason(cut.status()) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(absl::Now() - start < absl::Milliseconds(1000));
+
+  // A long deadline after the short one is not cut at the short one's bound.
+  auto slept = (*connection)->Run(kSleep, {"0.4"}, absl::Now() + absl::Seconds(10));
+  CHECK(slept.ok());
+}
+
 TEST_CASE("RunInTransaction commits on OK and rolls back on error, leaving the connection idle") {
   ScratchDatabase database;
   QueryScalar(database.connection_string(), "CREATE TABLE t (x int PRIMARY KEY)");
