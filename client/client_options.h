@@ -42,8 +42,9 @@ struct TlsOptions {
 // fields that matter and pass it by value.
 struct ClientOptions {
   // gRPC target of instance-service. `dns:///name:port` resolves every address of
-  // `name` (a Kubernetes headless Service) and balances calls round_robin over
-  // the replicas; `host:port` and `ipv4:`/`unix:` targets use one connection.
+  // `name` (a Kubernetes headless Service) and `ipv4:a:p,b:p` lists them; both
+  // balance calls round_robin over the replicas, skipping one that is down.
+  // `host:port` and `unix:` targets use one connection.
   std::string target = "dns:///instance-service:50051";
   // Deadline of every call that does not pass its own (CallOptions::timeout).
   // It covers all attempts and waits of the call, not each attempt.

@@ -8,8 +8,10 @@
 //
 // Flags fall back to INSTANCE_SERVICE_* environment variables; the database URL
 // is never logged, since it may hold a password.
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,9 @@ ABSL_FLAG(int64_t, handler_threads, EnvOr("INSTANCE_SERVICE_HANDLER_THREADS", in
 ABSL_FLAG(int64_t, max_queued_calls, EnvOr("INSTANCE_SERVICE_MAX_QUEUED_CALLS", int64_t{1024}),
           "Calls waiting for a handler thread; more (or calls whose deadline cannot be met) "
           "are refused with UNAVAILABLE SERVER_OVERLOADED [env INSTANCE_SERVICE_MAX_QUEUED_CALLS]");
+ABSL_FLAG(bool, db_combine, EnvOr("INSTANCE_SERVICE_DB_COMBINE", int64_t{1}) != 0,
+          "Let concurrent calls' hot statements share database round trips and "
+          "transactions (pq::PgCombiner) [env INSTANCE_SERVICE_DB_COMBINE=0|1]");
 ABSL_FLAG(int64_t, drain_seconds, EnvOr("INSTANCE_SERVICE_DRAIN_SECONDS", int64_t{20}),
           "Grace period for in-flight calls on SIGTERM [env INSTANCE_SERVICE_DRAIN_SECONDS]");
 ABSL_FLAG(int64_t, default_deadline_ms,
@@ -141,7 +146,16 @@ int Serve(const std::string& database_url) {
   pool_options.max_connections = static_cast<int>(absl::GetFlag(FLAGS_db_pool_size));
   pool_options.observer = &pq_observer;
   dbs::pq::PgPool pool(pool_options);
-  auto repository = std::make_shared<dbs::instance::PostgresDbServerRepository>(&pool);
+  std::optional<dbs::pq::PgCombiner> combiner;
+  if (absl::GetFlag(FLAGS_db_combine)) {
+    dbs::pq::PgCombinerOptions combiner_options;
+    // Half the pool: the other half serves what is not combined (diagnoses,
+    // updates, readiness) without waiting behind batches.
+    combiner_options.max_batches = std::max(1, pool_options.max_connections / 2);
+    combiner.emplace(&pool, combiner_options);
+  }
+  auto repository = std::make_shared<dbs::instance::PostgresDbServerRepository>(
+      &pool, combiner ? &*combiner : nullptr);
 
   dbs::instance::DbServerServiceImpl::Options service_options;
   service_options.default_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));

@@ -142,9 +142,15 @@ bool PgConnection::FlushUntil(absl::Time until) {
   }
 }
 
-absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgQuery>& queries,
-                                                             absl::Time deadline) {
-  const char* context = queries.empty() ? "pipeline" : queries.front().statement->name;
+absl::StatusOr<std::vector<PgSegmentResult>> PgConnection::Segments(
+    const std::vector<std::vector<PgQuery>>& segments, absl::Time deadline) {
+  const char* context = "pipeline";
+  for (const auto& segment : segments) {
+    if (!segment.empty()) {
+      context = segment.front().statement->name;
+      break;
+    }
+  }
   if (IsBroken()) return ConnectionLostError(context);
   if (stale_) return StalePreparedStatementError(context);
   const absl::Time now = absl::Now();
@@ -157,49 +163,64 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<P
         "INTERNAL_ERROR");
   }
 
-  // Every command sent, in order: what its result means.
+  // Every command sent, in order: what its result means. Segment -1 is the
+  // statement_timeout's own (so that a failing segment does not roll it back).
   struct Sent {
     const PgStatement* statement;
-    int query;  // index into `queries`; -1 for a Parse or the statement_timeout
+    int segment;
+    int query;  // index in its segment; for a Parse, the query it was sent for
     bool parse;
   };
   std::vector<Sent> sent;
-  sent.reserve(queries.size() * 2 + 2);
   absl::flat_hash_set<const char*> parsing;  // Parse sent in this pipeline
   bool sending = true;
   const auto send = [&](const PgStatement& statement, const std::vector<const char*>& values,
-                        int query) {
+                        int segment, int query) {
     if (!sending) return;
     if (!prepared_.contains(statement.name) && parsing.insert(statement.name).second) {
       sending = PQsendPrepare(conn, statement.name, statement.sql, 0, nullptr) == 1;
       if (!sending) return;
-      sent.push_back({&statement, -1, true});
+      sent.push_back({&statement, segment, query, true});
     }
     sending = PQsendQueryPrepared(conn, statement.name, static_cast<int>(values.size()),
                                   values.data(), nullptr, nullptr, /*resultFormat=*/0) == 1;
-    if (sending) sent.push_back({&statement, query, false});
+    if (sending) sent.push_back({&statement, segment, query, false});
   };
+  int syncs = 0;
   const std::string timeout_ms = StatementTimeoutFor(deadline, now);
-  if (!timeout_ms.empty()) send(kSetStatementTimeout, {timeout_ms.c_str()}, -1);
+  if (!timeout_ms.empty()) {
+    send(kSetStatementTimeout, {timeout_ms.c_str()}, -1, 0);
+    sending = sending && PQpipelineSync(conn) == 1;
+    ++syncs;
+  }
   std::vector<const char*> values;
-  for (size_t i = 0; i < queries.size(); ++i) {
-    values.clear();
-    for (const PgParam& param : queries[i].params)
-      values.push_back(param ? param->c_str() : nullptr);
-    send(*queries[i].statement, values, static_cast<int>(i));
+  for (size_t segment = 0; segment < segments.size(); ++segment) {
+    for (size_t i = 0; i < segments[segment].size(); ++i) {
+      const PgQuery& query = segments[segment][i];
+      values.clear();
+      for (const PgParam& param : query.params) values.push_back(param ? param->c_str() : nullptr);
+      send(*query.statement, values, static_cast<int>(segment), static_cast<int>(i));
+    }
+    sending = sending && PQpipelineSync(conn) == 1;
+    ++syncs;
   }
   const absl::Time io_until = deadline == absl::InfiniteFuture() ? deadline : deadline + kIoGrace;
-  if (!sending || PQpipelineSync(conn) != 1 || !FlushUntil(io_until)) {
+  if (!sending || !FlushUntil(io_until)) {
     abandoned_ = true;
     if (IsBroken()) return ConnectionLostError(context);
     return absl::Now() >= io_until ? DeadlineError(context) : ConnectionLostError(context);
   }
 
-  // Each command's results end with a NULL; PGRES_PIPELINE_SYNC ends the pipeline.
-  std::vector<std::optional<PgResult>> results(queries.size());
-  absl::Status first_error;
+  // Each command's results end with a NULL; PGRES_PIPELINE_SYNC ends a segment.
+  std::vector<PgSegmentResult> out(segments.size());
+  std::vector<std::vector<std::optional<PgResult>>> results(segments.size());
+  for (size_t segment = 0; segment < segments.size(); ++segment) {
+    results[segment].resize(segments[segment].size());
+  }
+  absl::Status timeout_status;
+  bool stale = false;
   size_t command = 0;
-  while (true) {
+  for (int synced = 0; synced < syncs;) {
     while (PQisBusy(conn)) {
       if (!WaitForSocket(POLLIN, io_until) || PQconsumeInput(conn) != 1) {
         abandoned_ = true;
@@ -215,7 +236,8 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<P
     const ExecStatusType status = PQresultStatus(raw);
     if (status == PGRES_PIPELINE_SYNC) {
       PQclear(raw);
-      break;
+      ++synced;
+      continue;
     }
     if (status == PGRES_PIPELINE_ABORTED || command >= sent.size()) {
       PQclear(raw);
@@ -227,46 +249,61 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<P
     }
     auto checked = Check(raw, what.statement->name);
     if (!checked.ok()) {
-      if (first_error.ok()) first_error = checked.status();
+      stale |= SqlStateOf(checked.status()) == kFeatureNotSupported;
+      if (what.segment < 0) {
+        timeout_status = checked.status();
+      } else if (out[what.segment].status.ok()) {
+        out[what.segment].status = checked.status();
+        out[what.segment].failed_query = what.query;
+      }
       continue;
     }
     if (what.parse) {
       prepared_.insert(what.statement->name);
-    } else if (what.query >= 0) {
-      results[what.query] = *std::move(checked);
+    } else if (what.segment >= 0) {
+      results[what.segment][what.query] = *std::move(checked);
     }
   }
   if (PQexitPipelineMode(conn) != 1) abandoned_ = true;
   last_used_ = absl::Now();
   if (!timeout_ms.empty()) {
     timeout_ever_set_ = true;
-    // Kept only if its transaction committed; a failed pipeline rolled it back.
     int64_t milliseconds = 0;
-    statement_timeout_ = first_error.ok() && absl::SimpleAtoi(timeout_ms, &milliseconds)
+    statement_timeout_ = timeout_status.ok() && absl::SimpleAtoi(timeout_ms, &milliseconds)
                              ? absl::Milliseconds(milliseconds)
                              : absl::InfiniteDuration();
-  } else if (!first_error.ok() && PQtransactionStatus(conn) != PQTRANS_IDLE) {
-    // Inside an explicit transaction the setting may have been made earlier in it.
-    statement_timeout_ = absl::InfiniteDuration();
   }
-
-  if (!first_error.ok()) {
-    if (SqlStateOf(first_error) == kFeatureNotSupported) {
-      // Its result type changed since it was prepared (DDL): every statement
-      // prepared here may be stale, and would fail the same way until the
-      // connection closes.
-      stale_ = true;
-      return StalePreparedStatementError(context);
+  if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    // Inside an explicit transaction a rollback may still undo the setting.
+    for (const PgSegmentResult& segment : out) {
+      if (!segment.status.ok()) statement_timeout_ = absl::InfiniteDuration();
     }
-    return first_error;
   }
-  std::vector<PgResult> out;
-  out.reserve(results.size());
-  for (auto& result : results) {
-    if (!result) return ConnectionLostError(context);  // an answer went missing
-    out.push_back(*std::move(result));
+  if (stale) {
+    // A statement's result type changed since it was prepared (DDL): every
+    // statement prepared here may be stale, and would fail the same way until the
+    // connection closes.
+    stale_ = true;
+    return StalePreparedStatementError(context);
+  }
+  if (!timeout_status.ok()) return timeout_status;
+  for (size_t segment = 0; segment < segments.size(); ++segment) {
+    if (!out[segment].status.ok()) continue;
+    for (auto& result : results[segment]) {
+      if (!result) return ConnectionLostError(context);  // an answer went missing
+      out[segment].results.push_back(*std::move(result));
+    }
   }
   return out;
+}
+
+absl::StatusOr<std::vector<PgResult>> PgConnection::Pipeline(const std::vector<PgQuery>& queries,
+                                                             absl::Time deadline) {
+  auto segments = Segments({queries}, deadline);
+  if (!segments.ok()) return segments.status();
+  PgSegmentResult& only = segments->front();
+  if (!only.status.ok()) return only.status;
+  return std::move(only.results);
 }
 
 absl::StatusOr<PgResult> PgConnection::Run(const PgStatement& statement,

@@ -39,6 +39,15 @@ struct PgQuery {
   std::vector<PgParam> params;
 };
 
+// What one segment (one transaction) of PgConnection::Segments() came to.
+struct PgSegmentResult {
+  // OK, or the error of the statement that failed: then the whole segment was
+  // rolled back, the statements before it included, and none after it ran.
+  absl::Status status;
+  int failed_query = -1;          // that statement's index in the segment
+  std::vector<PgResult> results;  // when OK: one per statement, in order
+};
+
 // One open libpq connection (RAII: PQfinish on destruction) that prepares each
 // PgStatement once, by name, the first time it runs here.
 //
@@ -96,6 +105,12 @@ class PgConnection {
   // transaction (RunInTransaction) the statements simply join it.
   absl::StatusOr<std::vector<PgResult>> Pipeline(const std::vector<PgQuery>& queries,
                                                  absl::Time deadline);
+
+  // Several transactions in one round trip: each segment is sent as its own
+  // implicit transaction (its own Sync) and succeeds or fails alone. An error of the
+  // connection itself (lost, deadline, a stale statement) is the overall status.
+  absl::StatusOr<std::vector<PgSegmentResult>> Segments(
+      const std::vector<std::vector<PgQuery>>& segments, absl::Time deadline);
 
   // Pipeline() of one statement.
   absl::StatusOr<PgResult> Run(const PgStatement& statement, const std::vector<PgParam>& params,

@@ -21,7 +21,10 @@ grpc::ChannelArguments ChannelArgumentsFor(const ClientOptions& options) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
-  if (absl::StartsWith(options.target, "dns:")) {
+  // Targets that can name several replicas: a headless Service's DNS name, or an
+  // explicit address list ("ipv4:10.0.0.1:50051,10.0.0.2:50051").
+  if (absl::StartsWith(options.target, "dns:") || absl::StartsWith(options.target, "ipv4:") ||
+      absl::StartsWith(options.target, "ipv6:")) {
     args.SetServiceConfigJSON(kRoundRobinServiceConfig);
   }
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, serving::kKeepaliveTimeMs);

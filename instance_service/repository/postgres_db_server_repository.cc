@@ -1,5 +1,7 @@
 #include "instance_service/repository/postgres_db_server_repository.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <utility>
 #include <vector>
@@ -22,6 +24,11 @@ using pq::PgQuery;
 using pq::PgResult;
 using pq::PgStatement;
 using namespace statements;  // NOLINT: the statements of this file, by name
+
+bool IsCombinable(const PgStatement& statement) {
+  return std::find(std::begin(kCombinable), std::end(kCombinable), &statement) !=
+         std::end(kCombinable);
+}
 
 // How often a write runs when it keeps losing races (a row changed between the
 // refused write and the read that was to explain it).
@@ -177,7 +184,22 @@ struct FieldTerms {
 
 }  // namespace
 
-PostgresDbServerRepository::PostgresDbServerRepository(pq::PgPool* pool) : pool_(pool) {}
+PostgresDbServerRepository::PostgresDbServerRepository(pq::PgPool* pool, pq::PgCombiner* combiner)
+    : pool_(pool), combiner_(combiner) {}
+
+absl::StatusOr<PgResult> PostgresDbServerRepository::RunOne(
+    const PgStatement& statement, const std::vector<PgParam>& params, absl::Time deadline,
+    std::optional<pq::PooledConnection>& connection) {
+  if (combiner_ != nullptr && IsCombinable(statement)) {
+    return combiner_->Run(statement, params, deadline);
+  }
+  if (!connection) {
+    auto acquired = pool_->Acquire(deadline);
+    if (!acquired.ok()) return acquired.status();
+    connection.emplace(*std::move(acquired));
+  }
+  return (*connection)->Run(statement, params, deadline);
+}
 
 absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& statement,
                                                           const std::vector<PgParam>& params,
@@ -187,16 +209,24 @@ absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& sta
   if (custom_plan) queries.push_back({&kForceCustomPlan, {}});
   queries.push_back({&statement, params});
   for (int attempt = 1;; ++attempt) {
-    auto connection = pool_->Acquire(call.deadline);
-    if (!connection.ok()) return Finish(connection.status());
-    auto results = (*connection)->Pipeline(queries, call.deadline);
-    if (results.ok()) return std::move(results->back());
-    // A read is safe to repeat: once more on a fresh connection when this one died
-    // while pooled, or holds a statement DDL made stale.
-    const bool replaceable = ((*connection)->IsBroken() && connection->reused()) ||
-                             pq::IsStalePreparedStatement(results.status());
-    if (!replaceable || attempt > 1 || absl::Now() >= call.deadline) {
-      return Finish(results.status());
+    absl::StatusOr<PgResult> result;
+    if (custom_plan) {
+      auto connection = pool_->Acquire(call.deadline);
+      if (!connection.ok()) return Finish(connection.status());
+      auto results = (*connection)->Pipeline(queries, call.deadline);
+      result = results.ok() ? absl::StatusOr<PgResult>(std::move(results->back()))
+                            : absl::StatusOr<PgResult>(results.status());
+    } else {
+      std::optional<pq::PooledConnection> connection;
+      result = RunOne(statement, params, call.deadline, connection);
+    }
+    if (result.ok()) return result;
+    // A read is safe to repeat: once more when the connection was lost (a pooled one
+    // may have died while idle: a server restart) or holds a statement DDL made stale.
+    const bool repeatable = ReasonOf(result.status()) == "DATABASE_UNAVAILABLE" ||
+                            pq::IsStalePreparedStatement(result.status());
+    if (!repeatable || attempt > 1 || absl::Now() >= call.deadline) {
+      return Finish(result.status());
     }
   }
 }
@@ -215,12 +245,11 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
     if (attempt > kMaxWriteAttempts || (attempt > 1 && absl::Now() >= call.deadline)) {
       return LostRaces();
     }
-    auto connection = pool_->Acquire(call.deadline);
-    if (!connection.ok()) return Finish(connection.status());
+    std::optional<pq::PooledConnection> connection;  // taken when first needed
     absl::Status failure;
     bool rerun = false;
     for (const PgStatement* statement : statements) {
-      auto written = (*connection)->Run(*statement, params, call.deadline);
+      auto written = RunOne(*statement, params, call.deadline, connection);
       if (written.ok()) {
         auto row = SingleRow(*written);
         if (!row.ok()) return Finish(row.status());
@@ -236,6 +265,11 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
     if (rerun) continue;
 
     // Refused. An earlier attempt of this very request may be why: replay it.
+    if (!connection) {
+      auto acquired = pool_->Acquire(call.deadline);
+      if (!acquired.ok()) return Finish(acquired.status());
+      connection.emplace(*std::move(acquired));
+    }
     auto diagnosis = Diagnose(**connection, request, id, call.deadline);
     if (!diagnosis.ok()) return Finish(diagnosis.status());
     if (diagnosis->ledger) {

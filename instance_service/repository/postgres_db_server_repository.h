@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "instance_service/repository/db_server_repository.h"
+#include "pq/pg_combiner.h"
 #include "pq/pg_connection.h"
 #include "pq/pg_pool.h"
 
@@ -53,7 +54,10 @@ namespace dbs::instance {
 // Thread-safe. `pool` must outlive the repository.
 class PostgresDbServerRepository final : public DbServerRepository {
  public:
-  explicit PostgresDbServerRepository(pq::PgPool* pool);
+  // With `combiner`, the hot statements (statements::kCombinable) of concurrent calls
+  // share round trips and transactions (pq::PgCombiner); every other statement runs
+  // on a connection of its own from `pool`.
+  explicit PostgresDbServerRepository(pq::PgPool* pool, pq::PgCombiner* combiner = nullptr);
 
   absl::StatusOr<ListPage> List(const ListQuery& query, const CallOptions& call) override;
   absl::StatusOr<DbServerRecord> Get(const std::string& id, const CallOptions& call) override;
@@ -96,6 +100,11 @@ class PostgresDbServerRepository final : public DbServerRepository {
   // One read statement (after kForceCustomPlan in the same round trip with
   // `custom_plan`); retried once on a fresh connection when a pooled one turns out
   // dead or stale.
+  // `statement` alone: through the combiner when it may be combined, else on
+  // `connection` (acquired on first use and kept for the caller's next statement).
+  absl::StatusOr<pq::PgResult> RunOne(const pq::PgStatement& statement,
+                                      const std::vector<pq::PgParam>& params, absl::Time deadline,
+                                      std::optional<pq::PooledConnection>& connection);
   absl::StatusOr<pq::PgResult> Read(const pq::PgStatement& statement,
                                     const std::vector<pq::PgParam>& params, const CallOptions& call,
                                     bool custom_plan = false);
@@ -109,6 +118,7 @@ class PostgresDbServerRepository final : public DbServerRepository {
                                        const Explain& explain);
 
   pq::PgPool* pool_;
+  pq::PgCombiner* combiner_;
 };
 
 }  // namespace dbs::instance

@@ -73,6 +73,10 @@ bool TcpProxy::ShouldDrop(const std::string& data) {
 
 void TcpProxy::AcceptLoop() {
   while (!stopping_) {
+    if (partitioned_) {
+      poll(nullptr, 0, kPollMs);
+      continue;
+    }
     pollfd waiting{listen_fd_, POLLIN, 0};
     if (poll(&waiting, 1, kPollMs) <= 0) continue;
     const int client_fd = accept(listen_fd_, nullptr, nullptr);
@@ -94,6 +98,10 @@ void TcpProxy::Pump(int client_fd, int server_fd) {
   char buffer[64 * 1024];
   bool open = true;
   while (open && !stopping_) {
+    if (partitioned_) {
+      poll(nullptr, 0, kPollMs);
+      continue;
+    }
     pollfd fds[2] = {{client_fd, POLLIN, 0}, {server_fd, POLLIN, 0}};
     if (poll(fds, 2, kPollMs) <= 0) continue;
     for (int i = 0; i < 2 && open; ++i) {

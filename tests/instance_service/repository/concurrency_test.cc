@@ -65,7 +65,9 @@ void Race(Call call, const std::string& expected, Tally* tally) {
 }  // namespace
 
 TEST_CASE("64 threads allocating from pools of total capacity 100 get exactly 100 slots") {
-  MigratedDatabase db(/*max_connections=*/16);
+  const bool combine = GENERATE(false, true);
+  INFO((combine ? "with" : "without") << " the combiner");
+  MigratedDatabase db(/*max_connections=*/16, combine);
   MakeActive(db, "pg-a", 10);
   MakeActive(db, "pg-b", 30);
   MakeActive(db, "pg-c", 60);
@@ -84,7 +86,9 @@ TEST_CASE("64 threads allocating from pools of total capacity 100 get exactly 10
 // such rows, EvalPlanQual) still all land: a one-statement allocate that re-ran its
 // pick there matched nothing for about one call in ten.
 TEST_CASE("64 threads allocating from roomy pools all get a slot, never NO_CAPACITY") {
-  MigratedDatabase db(/*max_connections=*/16);
+  const bool combine = GENERATE(false, true);
+  INFO((combine ? "with" : "without") << " the combiner");
+  MigratedDatabase db(/*max_connections=*/16, combine);
   for (int i = 0; i < 20; ++i) MakeActive(db, "pg-" + std::to_string(i), 1000);
   Tally tally;
   Race([&] { return db.repository.Allocate("postgres", std::nullopt, Within()).status(); },
@@ -97,7 +101,9 @@ TEST_CASE("64 threads allocating from roomy pools all get a slot, never NO_CAPAC
 }
 
 TEST_CASE("64 threads incrementing one pool of 100 get exactly 100, the rest DB_SERVER_FULL") {
-  MigratedDatabase db(/*max_connections=*/16);
+  const bool combine = GENERATE(false, true);
+  INFO((combine ? "with" : "without") << " the combiner");
+  MigratedDatabase db(/*max_connections=*/16, combine);
   const std::string id = MakeActive(db, "pg-a", 100);
   Tally tally;
   Race([&] { return db.repository.Increment(id, std::nullopt, Within()).status(); },
@@ -109,7 +115,9 @@ TEST_CASE("64 threads incrementing one pool of 100 get exactly 100, the rest DB_
 }
 
 TEST_CASE("concurrent duplicates of one request id apply once and all get the same answer") {
-  MigratedDatabase db(/*max_connections=*/16);
+  const bool combine = GENERATE(false, true);
+  INFO((combine ? "with" : "without") << " the combiner");
+  MigratedDatabase db(/*max_connections=*/16, combine);
   const std::string id = MakeActive(db, "pg-a", 100);
   const dbs::instance::RequestIdentity request{"66666666-6666-4666-8666-666666666666",
                                                "Increment:" + id};

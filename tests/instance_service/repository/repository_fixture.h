@@ -1,6 +1,8 @@
 #ifndef TESTS_INSTANCE_SERVICE_REPOSITORY_REPOSITORY_FIXTURE_H_
 #define TESTS_INSTANCE_SERVICE_REPOSITORY_REPOSITORY_FIXTURE_H_
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -11,6 +13,7 @@
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
+#include "pq/pg_combiner.h"
 #include "pq/pg_pool.h"
 #include "tests/support/test_postgres.h"
 
@@ -18,9 +21,21 @@ namespace dbs::testing {
 
 // A scratch database with every migration applied, a pool on it and the
 // repository under test.
+// With `combine`, the repository's hot statements go through a pq::PgCombiner, as in
+// the instance-service binary.
 struct MigratedDatabase {
-  explicit MigratedDatabase(int max_connections = 8) : pool(PoolOptions(max_connections)) {
+  explicit MigratedDatabase(int max_connections = 8, bool combine = false)
+      : pool(PoolOptions(max_connections)),
+        combiner(combine ? std::make_unique<pq::PgCombiner>(&pool, CombinerOptions(max_connections))
+                         : nullptr),
+        repository(&pool, combiner.get()) {
     REQUIRE(instance::RunMigrations(database.connection_string()).ok());
+  }
+
+  static pq::PgCombinerOptions CombinerOptions(int max_connections) {
+    pq::PgCombinerOptions options;
+    options.max_batches = std::max(1, max_connections / 2);
+    return options;
   }
 
   pq::PgPoolOptions PoolOptions(int max_connections) const {
@@ -37,7 +52,8 @@ struct MigratedDatabase {
 
   ScratchDatabase database;
   pq::PgPool pool;
-  instance::PostgresDbServerRepository repository{&pool};
+  std::unique_ptr<pq::PgCombiner> combiner;
+  instance::PostgresDbServerRepository repository;
 };
 
 inline instance::CallOptions Within(absl::Duration timeout = absl::Seconds(30)) {
