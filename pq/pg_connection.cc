@@ -244,7 +244,8 @@ absl::StatusOr<std::vector<PgSegmentResult>> PgConnection::Segments(
       continue;
     }
     const Sent& what = sent[command];
-    if (observer_ != nullptr && what.query >= 0) {
+    // The callers' statements only: not a Parse, nor the statement_timeout's own.
+    if (observer_ != nullptr && !what.parse && what.segment >= 0) {
       observer_->StatementAnswered(what.statement->name, absl::Now() - now);
     }
     auto checked = Check(raw, what.statement->name);
