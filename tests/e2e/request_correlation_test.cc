@@ -76,6 +76,12 @@ struct Correlated {
   grpc::ClientContext context;
 };
 
+std::unique_ptr<ServiceProcess> Started(const ServiceProcess::Options& options) {
+  auto process = ServiceProcess::Start(options);
+  if (!process.ok()) FAIL(options.binary << " did not start: " << process.status());
+  return std::make_unique<ServiceProcess>(*std::move(process));
+}
+
 class LoggedStack {
  public:
   LoggedStack()
@@ -94,10 +100,7 @@ class LoggedStack {
                      "--call_log=all"};
     instance.ready_service = "instance.v1.DbServerService";
     instance.log_file = instance_log();
-    auto instance_process = ServiceProcess::Start(instance);
-    if (!instance_process.ok())
-      FAIL("instance-service did not start: " << instance_process.status());
-    instance_ = std::make_unique<ServiceProcess>(*std::move(instance_process));
+    instance_ = Started(instance);
 
     const std::string admin = dbs::testing::AdminConnectionString();
     ServiceProcess::Options database;
@@ -109,10 +112,7 @@ class LoggedStack {
                     "DATABASE_SERVICE_CALL_LOG=all"};  // the environment fallback
     database.ready_service = "database.v1.DatabaseService";
     database.log_file = database_log();
-    auto database_process = ServiceProcess::Start(database);
-    if (!database_process.ok())
-      FAIL("database-service did not start: " << database_process.status());
-    database_ = std::make_unique<ServiceProcess>(*std::move(database_process));
+    database_ = Started(database);
     databases_ = database::v1::DatabaseService::NewStub(database_->channel());
     pool_host_ = ConninfoValue(admin, "host");
     pool_port_ = std::stoi(ConninfoValue(admin, "port"));
