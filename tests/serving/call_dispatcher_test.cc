@@ -146,7 +146,7 @@ TEST_CASE("The caller's x-request-id is current while the work runs and echoed i
 
 TEST_CASE("A call without a well-formed x-request-id gets a fresh UUID, echoed") {
   Stack stack;
-  for (const std::string sent : {std::string(), std::string("has space"), std::string(65, 'a')}) {
+  for (const std::string& sent : {std::string(), std::string("has space"), std::string(65, 'a')}) {
     CAPTURE(sent);
     const auto [status, echoed] = stack.Get("ok", sent);
     REQUIRE(status.ok());

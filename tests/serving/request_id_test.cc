@@ -2,6 +2,7 @@
 #include "serving/request_id.h"
 
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -12,15 +13,15 @@ using dbs::serving::RequestId;
 using dbs::serving::ScopedRequestId;
 
 TEST_CASE("A request id is 1 to 64 characters of letters, digits and ._:-") {
-  for (const std::string good :
-       {"a", "5b0e0c3e-9a51-4a8e-8c7d-1f2a3b4c5d6e", "req_1.2:3", std::string(64, 'x')}) {
+  for (const std::string& good : std::vector<std::string>{
+           "a", "5b0e0c3e-9a51-4a8e-8c7d-1f2a3b4c5d6e", "req_1.2:3", std::string(64, 'x')}) {
     CAPTURE(good);
     const auto id = RequestId::Parse(good);
     REQUIRE(id.has_value());
     CHECK(id->view() == good);
   }
-  for (const std::string bad :
-       {"", "two words", "quote\"d", "new\nline", "x-request-id=é", std::string(65, 'x')}) {
+  for (const std::string& bad : std::vector<std::string>{"", "two words", "quote\"d", "new\nline",
+                                                         "x-request-id=é", std::string(65, 'x')}) {
     CAPTURE(bad);
     CHECK_FALSE(RequestId::Parse(bad).has_value());
   }
