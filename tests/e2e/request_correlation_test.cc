@@ -8,6 +8,7 @@
 // AllocateDbServer it made, under the same id. No password appears in either log.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <regex>
