@@ -22,9 +22,11 @@
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
+#include "instance_service/service/grpc_status.h"
 #include "pq/pg_pool.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/malformed_request.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
 #include "serving/shutdown_signal.h"
@@ -101,6 +103,8 @@ int Serve(const std::string& database_url) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.max_threads = static_cast<int>(absl::GetFlag(FLAGS_max_threads));
   options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  options.interceptors.push_back(
+      dbs::serving::MakeMalformedRequestInterceptorFactory(dbs::instance::MalformedRequestStatus));
   auto host =
       dbs::serving::GrpcHost::Start(std::move(options), {{&db_server_service, kReadinessService}});
   if (!host.ok()) {
