@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "database_service/api/reconcile_pass_response.h"
 #include "database_service/api/status_conversion.h"
 
 namespace dbs::database_service {
@@ -68,6 +69,15 @@ grpc::Status DatabaseServiceHandler::RunMonitoringPass(
     probe.set_write_error(outcome.write_error);
   }
   response->set_updates_written(report->updates_written);
+  return grpc::Status::OK;
+}
+
+grpc::Status DatabaseServiceHandler::RunReconcilePass(
+    grpc::ServerContext*, const database::v1::RunReconcilePassRequest*,
+    database::v1::RunReconcilePassResponse* response) {
+  auto report = reconciler_.RunPass();
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = ToReconcilePassResponse(*report);
   return grpc::Status::OK;
 }
 

@@ -5,6 +5,7 @@
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "database_service/reconcile/pool_reconciler.h"
 
 namespace dbs::database_service {
 
@@ -16,8 +17,11 @@ namespace dbs::database_service {
 class DatabaseServiceHandler final : public database::v1::DatabaseService::Service {
  public:
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
-                         PoolMonitor& monitor)
-      : provisioner_(provisioner), allocator_(allocator), monitor_(monitor) {}
+                         PoolMonitor& monitor, PoolReconciler& reconciler)
+      : provisioner_(provisioner),
+        allocator_(allocator),
+        monitor_(monitor),
+        reconciler_(reconciler) {}
 
   grpc::Status ProvisionPool(grpc::ServerContext* context,
                              const database::v1::ProvisionPoolRequest* request,
@@ -31,11 +35,15 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Servi
   grpc::Status RunMonitoringPass(grpc::ServerContext* context,
                                  const database::v1::RunMonitoringPassRequest* request,
                                  database::v1::RunMonitoringPassResponse* response) override;
+  grpc::Status RunReconcilePass(grpc::ServerContext* context,
+                                const database::v1::RunReconcilePassRequest* request,
+                                database::v1::RunReconcilePassResponse* response) override;
 
  private:
   const PoolProvisioner& provisioner_;
   const TenantAllocator& allocator_;
   PoolMonitor& monitor_;
+  PoolReconciler& reconciler_;
 };
 
 }  // namespace dbs::database_service
