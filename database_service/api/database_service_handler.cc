@@ -2,17 +2,19 @@
 
 #include <utility>
 
+#include "database_service/api/reconcile_pass_response.h"
 #include "database_service/api/status_conversion.h"
 
 namespace dbs::database_service {
 
 DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
                                                const TenantAllocator& allocator,
-                                               PoolMonitor& monitor,
+                                               PoolMonitor& monitor, PoolReconciler& reconciler,
                                                serving::BoundedExecutor* executor)
     : provisioner_(provisioner),
       allocator_(allocator),
       monitor_(monitor),
+      reconciler_(reconciler),
       dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
@@ -84,6 +86,17 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
       probe.set_write_error(outcome.write_error);
     }
     response->set_updates_written(report->updates_written);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* DatabaseServiceHandler::RunReconcilePass(
+    grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest*,
+    database::v1::RunReconcilePassResponse* response) {
+  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
+    auto report = reconciler_.RunPass();
+    if (!report.ok()) return report.status();
+    *response = ToReconcilePassResponse(*report);
     return absl::OkStatus();
   });
 }

@@ -5,6 +5,7 @@
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "database_service/reconcile/pool_reconciler.h"
 #include "serving/bounded_executor.h"
 #include "serving/call_dispatcher.h"
 
@@ -21,7 +22,8 @@ namespace dbs::database_service {
 class DatabaseServiceHandler final : public database::v1::DatabaseService::CallbackService {
  public:
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
-                         PoolMonitor& monitor, serving::BoundedExecutor* executor);
+                         PoolMonitor& monitor, PoolReconciler& reconciler,
+                         serving::BoundedExecutor* executor);
 
   grpc::ServerUnaryReactor* ProvisionPool(grpc::CallbackServerContext* context,
                                           const database::v1::ProvisionPoolRequest* request,
@@ -35,11 +37,15 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
   grpc::ServerUnaryReactor* RunMonitoringPass(
       grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest* request,
       database::v1::RunMonitoringPassResponse* response) override;
+  grpc::ServerUnaryReactor* RunReconcilePass(
+      grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest* request,
+      database::v1::RunReconcilePassResponse* response) override;
 
  private:
   const PoolProvisioner& provisioner_;
   const TenantAllocator& allocator_;
   PoolMonitor& monitor_;
+  PoolReconciler& reconciler_;
   serving::CallDispatcher dispatcher_;
 };
 
