@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace dbs::database_service {
@@ -38,6 +39,12 @@ std::string DeriveRequestId(const std::string& request_id, const std::string& pu
   low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
   return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
                          high & 0xffff, low >> 48, low & 0xffffffffffffULL);
+}
+
+std::string TenantReleaseRequestId(const std::string& pool_id, const std::string& database_name,
+                                   uint32_t owner_role_oid) {
+  return DeriveRequestId(pool_id, absl::StrCat("release-after-drop of ", database_name,
+                                               " owner role oid ", owner_role_oid));
 }
 
 }  // namespace dbs::database_service

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "database_service/api/reconcile_pass_response.h"
 #include "database_service/api/status_conversion.h"
 
 namespace dbs::database_service {
@@ -23,17 +24,19 @@ std::string FullMethod(absl::string_view rpc) {
 
 DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
                                                const TenantAllocator& allocator,
-                                               PoolMonitor& monitor,
+                                               PoolMonitor& monitor, PoolReconciler& reconciler,
                                                serving::BoundedExecutor* executor,
                                                serving::CallTelemetry telemetry)
     : provisioner_(provisioner),
       allocator_(allocator),
       monitor_(monitor),
+      reconciler_(reconciler),
       dispatcher_(executor, &ToGrpcStatus, DispatcherOptions(telemetry)),
       provision_pool_(dispatcher_.ForMethod(FullMethod("ProvisionPool"))),
       create_database_(dispatcher_.ForMethod(FullMethod("CreateDatabase"))),
       drop_database_(dispatcher_.ForMethod(FullMethod("DropDatabase"))),
-      run_monitoring_pass_(dispatcher_.ForMethod(FullMethod("RunMonitoringPass"))) {}
+      run_monitoring_pass_(dispatcher_.ForMethod(FullMethod("RunMonitoringPass"))),
+      run_reconcile_pass_(dispatcher_.ForMethod(FullMethod("RunReconcilePass"))) {}
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
     grpc::CallbackServerContext* context, const database::v1::ProvisionPoolRequest* request,
@@ -106,6 +109,17 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
       probe.set_write_error(outcome.write_error);
     }
     response->set_updates_written(report->updates_written);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* DatabaseServiceHandler::RunReconcilePass(
+    grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest*,
+    database::v1::RunReconcilePassResponse* response) {
+  return dispatcher_.Dispatch(context, run_reconcile_pass_, [this, response]() -> absl::Status {
+    auto report = reconciler_.RunPass();
+    if (!report.ok()) return report.status();
+    *response = ToReconcilePassResponse(*report);
     return absl::OkStatus();
   });
 }

@@ -5,6 +5,7 @@
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "database_service/reconcile/pool_reconciler.h"
 #include "serving/bounded_executor.h"
 #include "serving/call_dispatcher.h"
 
@@ -22,8 +23,8 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
  public:
   // `telemetry`: per-call metrics and call log (serving/call_dispatcher.h).
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
-                         PoolMonitor& monitor, serving::BoundedExecutor* executor,
-                         serving::CallTelemetry telemetry = {});
+                         PoolMonitor& monitor, PoolReconciler& reconciler,
+                         serving::BoundedExecutor* executor, serving::CallTelemetry telemetry = {});
 
   grpc::ServerUnaryReactor* ProvisionPool(grpc::CallbackServerContext* context,
                                           const database::v1::ProvisionPoolRequest* request,
@@ -37,17 +38,22 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
   grpc::ServerUnaryReactor* RunMonitoringPass(
       grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest* request,
       database::v1::RunMonitoringPassResponse* response) override;
+  grpc::ServerUnaryReactor* RunReconcilePass(
+      grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest* request,
+      database::v1::RunReconcilePassResponse* response) override;
 
  private:
   const PoolProvisioner& provisioner_;
   const TenantAllocator& allocator_;
   PoolMonitor& monitor_;
+  PoolReconciler& reconciler_;
   serving::CallDispatcher dispatcher_;
   // One per RPC, made once: their metrics series and names for the call log.
   const serving::CallDispatcher::Method provision_pool_;
   const serving::CallDispatcher::Method create_database_;
   const serving::CallDispatcher::Method drop_database_;
   const serving::CallDispatcher::Method run_monitoring_pass_;
+  const serving::CallDispatcher::Method run_reconcile_pass_;
 };
 
 }  // namespace dbs::database_service

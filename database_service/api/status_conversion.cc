@@ -22,4 +22,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, message, details.SerializeAsString());
 }
 
+grpc::Status MalformedRequestStatus(const std::string& method) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "the request is not a valid message for " + method +
+                          " (a string field with invalid UTF-8, or bytes that are not this "
+                          "message)");
+}
+
 }  // namespace dbs::database_service

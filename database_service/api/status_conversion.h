@@ -1,6 +1,8 @@
 #ifndef DATABASE_SERVICE_API_STATUS_CONVERSION_H_
 #define DATABASE_SERVICE_API_STATUS_CONVERSION_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
 
@@ -16,6 +18,11 @@ inline constexpr char kErrorDomain[] = "database.internal";
 // instance-service, keyed by type URL) forwarded as a google.rpc.Status detail,
 // so `reason` values such as NO_CAPACITY reach grpcurl users unchanged.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The answer to a request whose bytes do not parse as `method`'s request
+// message: INVALID_ARGUMENT instead of gRPC's INTERNAL
+// (serving/malformed_request.h).
+grpc::Status MalformedRequestStatus(const std::string& method);
 
 }  // namespace dbs::database_service
 

@@ -22,17 +22,36 @@ constexpr char kRoleOid[] = "SELECT oid FROM pg_roles WHERE rolname = $1";
 constexpr char kDatabaseOwner[] =
     "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1";
 
+// The session-level advisory lock (in database `postgres`) that orders tenant
+// changes, which take its shared side, against the reconciler's TenantLease,
+// which takes it exclusively. Any fixed bigint: the bytes of "dbs-tent".
+constexpr char kTenantLockKey[] = "7233470590573964916";
+constexpr char kLockTenantsShared[] = "SELECT pg_advisory_lock_shared($1::bigint)";
+constexpr char kLockTenants[] = "SELECT pg_advisory_lock($1::bigint)";
+constexpr char kTenantDatabases[] =
+    "SELECT d.datname, d.oid FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+    "WHERE r.rolname = d.datname || '_owner'";
+constexpr char kOrphanOwnerRoles[] =
+    "SELECT r.rolname, r.oid FROM pg_roles r "
+    "WHERE NOT r.rolcanlogin AND right(r.rolname, 6) = '_owner' AND left(r.rolname, 3) <> 'pg_' "
+    "AND NOT EXISTS ("
+    "  SELECT FROM pg_database d WHERE d.datdba = r.oid AND r.rolname = d.datname || '_owner')";
+
+absl::StatusOr<uint32_t> ParseOid(const std::string& text) {
+  uint32_t oid = 0;
+  if (!absl::SimpleAtoi(text, &oid) || oid == 0) {
+    return absl::InternalError(absl::StrCat("unexpected oid '", text, "'"));
+  }
+  return oid;
+}
+
 // The OID of `role`, or 0 when there is no such role (0 is never a valid OID).
 absl::StatusOr<uint32_t> RoleOid(PoolConnection& conn, const std::string& role,
                                  absl::Time deadline) {
   auto rows = conn.Query(kRoleOid, {role}, deadline);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return 0u;
-  uint32_t oid = 0;
-  if (!absl::SimpleAtoi((*rows)[0][0], &oid) || oid == 0) {
-    return absl::InternalError(absl::StrCat("unexpected oid '", (*rows)[0][0], "' for role"));
-  }
-  return oid;
+  return ParseOid((*rows)[0][0]);
 }
 
 // The owner of database `name`, or "" when there is no such database.
@@ -43,6 +62,58 @@ absl::StatusOr<std::string> DatabaseOwner(PoolConnection& conn, const std::strin
   if (rows->empty()) return std::string();
   return (*rows)[0][0];
 }
+
+// Drops OwnerRoleFor(name) if it exists; FAILED_PRECONDITION while it owns
+// objects.
+absl::Status DropOwnerRole(PoolConnection& conn, const std::string& name, absl::Time deadline) {
+  auto quoted_role = conn.QuoteIdentifier(OwnerRoleFor(name));
+  if (!quoted_role.ok()) return quoted_role.status();
+  absl::Status drop = conn.Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
+  // 2BP01 (dependent objects still exist) maps to INTERNAL; say what it means.
+  if (!drop.ok() && absl::StrContains(drop.message(), "2BP01")) {
+    return absl::FailedPreconditionError(drop.message());
+  }
+  return drop;
+}
+
+// The exclusive lease: one connection holding the advisory lock exclusively.
+class PostgresTenantLease : public TenantLease {
+ public:
+  PostgresTenantLease(PoolConnection conn, absl::Duration timeout)
+      : conn_(std::move(conn)), timeout_(timeout) {}
+
+  absl::StatusOr<TenantInventory> Inventory() override {
+    const absl::Time deadline = absl::Now() + timeout_;
+    TenantInventory inventory;
+    auto databases = conn_.Query(kTenantDatabases, {}, deadline);
+    if (!databases.ok()) return databases.status();
+    for (const std::vector<std::string>& row : *databases) {
+      if (!ValidateTenantDatabaseName(row[0]).ok()) continue;  // not one of ours
+      auto oid = ParseOid(row[1]);
+      if (!oid.ok()) return oid.status();
+      inventory.databases[row[0]] = *oid;
+    }
+    auto roles = conn_.Query(kOrphanOwnerRoles, {}, deadline);
+    if (!roles.ok()) return roles.status();
+    for (const std::vector<std::string>& row : *roles) {
+      const std::string name = row[0].substr(0, row[0].size() - OwnerRoleFor("").size());
+      if (!ValidateTenantDatabaseName(name).ok()) continue;
+      auto oid = ParseOid(row[1]);
+      if (!oid.ok()) return oid.status();
+      inventory.orphan_roles[name] = *oid;
+    }
+    return inventory;
+  }
+
+  absl::Status DropOrphanRole(const std::string& name) override {
+    if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+    return DropOwnerRole(conn_, name, absl::Now() + timeout_);
+  }
+
+ private:
+  PoolConnection conn_;
+  const absl::Duration timeout_;
+};
 
 }  // namespace
 
@@ -59,14 +130,45 @@ absl::Status ValidateTenantDatabaseName(const std::string& name) {
   if (name == "postgres" || name == "template0" || name == "template1") {
     return absl::InvalidArgumentError(absl::StrCat("database_name '", name, "' is reserved"));
   }
+  // PostgreSQL reserves role names starting with pg_ (its built-in roles, such
+  // as pg_database_owner), so such a tenant could have no owner role.
+  if (name.rfind("pg_", 0) == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("database_name '", name, "' is reserved: names starting with pg_ are"));
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<PoolConnection> PostgresPoolAdmin::OpenForTenant(const PoolEndpoint& endpoint,
                                                                 const std::string& name) const {
   if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  return PoolConnection::Open(endpoint, options_.credentials,
-                              absl::Now() + options_.connect_timeout);
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  // Held until the connection closes: a reconciler's lease waits for this
+  // change to finish, and this change waits for a lease being held.
+  auto locked =
+      conn->Query(kLockTenantsShared, {kTenantLockKey}, absl::Now() + options_.ddl_timeout);
+  if (!locked.ok()) return locked.status();
+  return conn;
+}
+
+absl::StatusOr<std::unique_ptr<TenantLease>> PostgresPoolAdmin::LeaseTenants(
+    const PoolEndpoint& endpoint, absl::Duration wait) {
+  auto conn =
+      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  // Past the deadline the wait is cancelled, which takes the request out of
+  // the lock's queue again.
+  auto locked = conn->Query(kLockTenants, {kTenantLockKey}, absl::Now() + wait);
+  if (absl::IsDeadlineExceeded(locked.status())) {
+    return absl::AbortedError(
+        absl::StrCat("tenant creates or drops kept running on the pool server "
+                     "for ",
+                     absl::FormatDuration(wait)));
+  }
+  if (!locked.ok()) return locked.status();
+  return std::make_unique<PostgresTenantLease>(*std::move(conn), options_.ddl_timeout);
 }
 
 absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint) {
@@ -194,15 +296,7 @@ absl::Status PostgresPoolAdmin::DropTenantRole(const PoolEndpoint& endpoint,
                                                const std::string& name) {
   auto conn = OpenForTenant(endpoint, name);
   if (!conn.ok()) return conn.status();
-  auto quoted_role = conn->QuoteIdentifier(OwnerRoleFor(name));
-  if (!quoted_role.ok()) return quoted_role.status();
-  absl::Status drop = conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role),
-                                    absl::Now() + options_.ddl_timeout);
-  // 2BP01 (dependent objects still exist) maps to INTERNAL; say what it means.
-  if (!drop.ok() && absl::StrContains(drop.message(), "2BP01")) {
-    return absl::FailedPreconditionError(drop.message());
-  }
-  return drop;
+  return DropOwnerRole(*conn, name, absl::Now() + options_.ddl_timeout);
 }
 
 }  // namespace dbs::database_service

@@ -1,6 +1,7 @@
 #ifndef DATABASE_SERVICE_POOL_ADMIN_POSTGRES_POOL_ADMIN_H_
 #define DATABASE_SERVICE_POOL_ADMIN_POSTGRES_POOL_ADMIN_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
@@ -34,9 +35,12 @@ class PostgresPoolAdmin : public PoolAdmin {
   absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
                                                    const std::string& name) override;
   absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override;
+  absl::StatusOr<std::unique_ptr<TenantLease>> LeaseTenants(const PoolEndpoint& endpoint,
+                                                            absl::Duration wait) override;
 
  private:
-  // Validates tenant `name` (INVALID_ARGUMENT) and connects.
+  // Validates tenant `name` (INVALID_ARGUMENT), connects, and takes the shared
+  // side of the tenant lock (TenantLease), waiting at most `ddl_timeout`.
   absl::StatusOr<PoolConnection> OpenForTenant(const PoolEndpoint& endpoint,
                                                const std::string& name) const;
 

@@ -1,5 +1,6 @@
 #include "instance_service/service/update_mask.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -110,8 +111,10 @@ absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask) {
                                                          " paths, got ", mask.paths_size())}});
   }
   std::vector<FieldViolation> violations;
+  std::set<absl::string_view> rejected;
   for (int i = 0; i < mask.paths_size(); ++i) {
-    if (FindMutablePath(mask.paths(i)) == nullptr) {
+    // A path repeated in the mask is reported once, at its first index.
+    if (FindMutablePath(mask.paths(i)) == nullptr && rejected.insert(mask.paths(i)).second) {
       violations.push_back(
           {absl::StrCat("update_mask.paths[", i, "]"), RejectionOf(mask.paths(i))});
     }
