@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -39,7 +40,10 @@ class ScriptedService final : public v1::DbServerService::CallbackService {
                                         const v1::GetDbServerRequest* request,
                                         v1::GetDbServerResponse*) override {
     return dispatcher_.Dispatch(context, get_, [this, request]() -> absl::Status {
-      current_ = std::string(dbs::serving::CurrentRequestId());
+      {
+        absl::MutexLock lock(&mu_);
+        current_ = std::string(dbs::serving::CurrentRequestId());
+      }
       if (request->id() == "block") release_.WaitForNotification();
       if (request->id() == "ok" || request->id() == "block") return absl::OkStatus();
       return absl::NotFoundError("no such pool");
@@ -47,7 +51,10 @@ class ScriptedService final : public v1::DbServerService::CallbackService {
   }
 
   void Release() { release_.Notify(); }
-  std::string current() const { return current_; }
+  std::string current() {
+    absl::MutexLock lock(&mu_);
+    return current_;
+  }
 
  private:
   static dbs::serving::CallDispatcherOptions Options(dbs::metrics::GrpcServerMetrics* metrics) {
@@ -73,7 +80,8 @@ class ScriptedService final : public v1::DbServerService::CallbackService {
   const CallDispatcher::Method get_ =
       dispatcher_.ForMethod("/instance.v1.DbServerService/GetDbServer");
   absl::Notification release_;
-  std::string current_;  // written by the one worker, read after the call
+  absl::Mutex mu_;
+  std::string current_ ABSL_GUARDED_BY(mu_);  // written by the worker, read after the call
 };
 
 struct Stack {
