@@ -96,7 +96,7 @@ class LoggedStack {
     // service holds, as it would be in production.
     ServiceProcess::Options instance;
     instance.binary = DBS_INSTANCE_SERVICE_BINARY;
-    instance.args = {absl::StrCat("--database_url=", database_.connection_string(),
+    instance.args = {absl::StrCat("--database_url=", instance_database_.connection_string(),
                                   " password=", instance_password_),
                      "--call_log=all"};
     instance.ready_service = "instance.v1.DbServerService";
@@ -113,8 +113,8 @@ class LoggedStack {
                     "DATABASE_SERVICE_CALL_LOG=all"};  // the environment fallback
     database.ready_service = "database.v1.DatabaseService";
     database.log_file = database_log();
-    database_ = Started(database);
-    databases_ = database::v1::DatabaseService::NewStub(database_->channel());
+    database_service_ = Started(database);
+    databases_ = database::v1::DatabaseService::NewStub(database_service_->channel());
     pool_host_ = ConninfoValue(admin, "host");
     pool_port_ = std::stoi(ConninfoValue(admin, "port"));
   }
@@ -163,9 +163,9 @@ class LoggedStack {
   std::string instance_password_;
   std::string pool_password_;
   std::string tenant_;
-  ScratchDatabase database_;
+  ScratchDatabase instance_database_;
   std::unique_ptr<ServiceProcess> instance_;
-  std::unique_ptr<ServiceProcess> database_;
+  std::unique_ptr<ServiceProcess> database_service_;
   std::unique_ptr<database::v1::DatabaseService::Stub> databases_;
   std::string pool_host_;
   int pool_port_ = 0;
