@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "database/v1/database_service.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "instance/v1/db_servers.grpc.pb.h"
@@ -45,6 +46,11 @@ std::string ReadFile(const std::string& path) {
   std::stringstream contents;
   contents << in.rdbuf();
   return contents.str();
+}
+
+// A fresh UUID, as the API's request_id (idempotency key) must be.
+std::string Uuid() {
+  return std::string(absl::StripAsciiWhitespace(ReadFile("/proc/sys/kernel/random/uuid")));
 }
 
 // The lines of `log` that contain `needle`.
@@ -144,6 +150,7 @@ class LoggedStack {
     database::v1::CreateDatabaseRequest request;
     request.set_database_name(tenant_);
     request.set_server_type(server_type);
+    request.set_request_id(Uuid());
     database::v1::CreateDatabaseResponse response;
     Correlated call(request_id);
     const grpc::Status status = databases_->CreateDatabase(&call.context, request, &response);

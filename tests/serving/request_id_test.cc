@@ -56,7 +56,7 @@ TEST_CASE("The current request id follows nested scopes and is empty outside the
   CHECK(CurrentRequestId().empty());
 }
 
-TEST_CASE("--call_log takes none, errors or all, and names itself otherwise") {
+TEST_CASE("The call log setting takes none, errors or all, and names itself otherwise") {
   using dbs::serving::CallLogMode;
   CHECK(*dbs::serving::ParseCallLogMode("none", "--call_log") == CallLogMode::kNone);
   CHECK(*dbs::serving::ParseCallLogMode("errors", "--call_log") == CallLogMode::kErrors);
