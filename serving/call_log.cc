@@ -60,7 +60,9 @@ void LogCall(const grpc::ServerContextBase& context, absl::string_view full_meth
                                   " reason=", reason.empty() ? "-" : reason,
                                   " latency=", absl::FormatDuration(latency));
   if (!status.ok()) {
-    absl::string_view message = status.error_message();
+    // error_message() returns a copy: keep it alive while it is quoted.
+    const std::string text = status.error_message();
+    const absl::string_view message = text;
     const bool cut = message.size() > kMaxMessage;
     absl::StrAppend(&line, " message=\"", absl::CHexEscape(message.substr(0, kMaxMessage)),
                     cut ? "...\"" : "\"");

@@ -270,4 +270,6 @@ TEST_CASE("A call without an x-request-id is logged and answered under one the s
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Catch::Contains("call /instance.v1.DbServerService/GetDbServer"));
   CHECK_THAT(lines[0], Catch::Contains("code=INVALID_ARGUMENT reason=INVALID_FIELD"));
+  // The message, quoted with its quotes escaped.
+  CHECK_THAT(lines[0], Catch::Contains("got \\\"not-a-uuid\\\"\""));
 }
