@@ -3,10 +3,12 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/time/time.h"
+#include "client/call_observer.h"
 #include "client/retry_policy.h"
 
 namespace dbs::client {
@@ -62,6 +64,17 @@ struct ClientOptions {
   // latency); never request bodies or credentials. Called from gRPC threads:
   // keep it cheap and thread-safe (e.g. forward to LOG(INFO)).
   std::function<void(const std::string&)> call_logger;
+  // Metrics: sees every call's start, its retries and its end (call_observer.h).
+  // Null: none.
+  std::shared_ptr<CallObserver> observer;
+  // Request correlation: called on the calling thread as each call starts; a
+  // non-empty result (at most 64 characters of [A-Za-z0-9._:-]) is sent as
+  // `x-request-id` metadata on every attempt, and instance-service logs the call
+  // under that id. A server that embeds the client returns the id of the call it
+  // is serving, so one request can be followed through both services' logs
+  // (database-service binds it to serving::CurrentRequestId). Unset, or "": none
+  // is sent and instance-service makes one.
+  std::function<std::string()> request_id_source;
 };
 
 // Per-call overrides.

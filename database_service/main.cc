@@ -19,6 +19,7 @@
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/api/database_service_handler.h"
 #include "database_service/api/status_conversion.h"
+#include "database_service/instance_client_metrics.h"
 #include "database_service/monitoring/monitoring_loop.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/pool_admin/postgres_pool_admin.h"
@@ -27,16 +28,22 @@
 #include "glog/logging.h"
 #include "google/rpc/error_details.pb.h"
 #include "metrics/allocation_metrics.h"
+#include "metrics/grpc_client_metrics.h"
+#include "metrics/grpc_server_metrics.h"
 #include "metrics/metrics_exporter.h"
 #include "metrics/pool_probe_metrics.h"
 #include "metrics/reconciler_metrics.h"
+#include "metrics/serving_metrics.h"
 #include "serving/bounded_executor.h"
+#include "serving/call_log.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/log_prefix.h"
 #include "serving/malformed_request.h"
 #include "serving/pem_file.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
+#include "serving/request_id.h"
 #include "serving/server_security_flags.h"
 #include "serving/shutdown_signal.h"
 
@@ -135,6 +142,10 @@ ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_
 ABSL_FLAG(std::string, metrics_listen, EnvOr("DATABASE_SERVICE_METRICS_LISTEN", "127.0.0.1:9465"),
           "Prometheus metrics endpoint host:port (GET /metrics); port 0 picks a free one, "
           "empty disables it [env DATABASE_SERVICE_METRICS_LISTEN]");
+ABSL_FLAG(std::string, call_log, EnvOr("DATABASE_SERVICE_CALL_LOG", "errors"),
+          "One log line per answered call (method, caller, code, reason, latency, "
+          "x-request-id): none, errors (calls answered with an error) or all "
+          "[env DATABASE_SERVICE_CALL_LOG]");
 
 // Its own API's transport security and authorization: --tls_cert_file, --tls_key_file,
 // --tls_client_ca_file, --tls_require_client_cert, --authz_policy_file,
@@ -209,7 +220,13 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // glog 0.6 takes its options from GLOG_* environment variables, not absl flags.
   if (std::getenv("GLOG_logtostderr") == nullptr) FLAGS_logtostderr = true;
-  google::InitGoogleLogging(argv[0]);
+  // Lines written while a call is worked on carry its x-request-id.
+  dbs::serving::InitLoggingWithRequestIds(argv[0]);
+  auto call_log = dbs::serving::ParseCallLogMode(absl::GetFlag(FLAGS_call_log), "--call_log");
+  if (!call_log.ok()) {
+    LOG(ERROR) << call_log.status();
+    return EXIT_FAILURE;
+  }
 
   auto metrics = dbs::metrics::MetricsExporter::Start(absl::GetFlag(FLAGS_metrics_listen));
   if (!metrics.ok()) {
@@ -217,6 +234,10 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   LOG(INFO) << (*metrics)->Describe();
+  prometheus::Registry& registry = (*metrics)->registry();
+  dbs::metrics::GrpcServerMetrics server_metrics(registry);
+  dbs::metrics::ServingMetrics serving_metrics(registry);
+  dbs::metrics::GrpcClientMetrics client_metrics(registry);
 
   dbs::database_service::PostgresPoolAdminOptions admin_options;
   admin_options.credentials.user = absl::GetFlag(FLAGS_pool_admin_user);
@@ -234,6 +255,11 @@ int main(int argc, char** argv) {
   client_options.default_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_instance_service_timeout_ms));
   client_options.user_agent = "database-service";
+  client_options.observer =
+      std::make_shared<dbs::database_service::InstanceClientMetrics>(client_metrics);
+  // The flows run on the handler's thread, so each instance-service call carries
+  // the x-request-id of the database-service call it serves.
+  client_options.request_id_source = [] { return std::string(dbs::serving::CurrentRequestId()); };
   if (!LoadInstanceServiceTls(&client_options.tls)) return EXIT_FAILURE;
   const dbs::client::InstanceServiceClient client =
       dbs::client::MakeInstanceServiceClient(client_options);
@@ -245,22 +271,20 @@ int main(int argc, char** argv) {
 
   dbs::database_service::PoolProvisioner provisioner(client, pool_admin);
   dbs::database_service::TenantAllocator allocator(
-      client, pool_admin,
-      std::make_shared<dbs::metrics::AllocationMetrics>((*metrics)->registry()));
+      client, pool_admin, std::make_shared<dbs::metrics::AllocationMetrics>(registry));
   dbs::database_service::PoolMonitorOptions monitor_options;
   monitor_options.parallelism = static_cast<int>(absl::GetFlag(FLAGS_monitoring_parallelism));
   monitor_options.heartbeat = absl::Seconds(absl::GetFlag(FLAGS_heartbeat_seconds));
   monitor_options.degraded_latency = absl::Milliseconds(absl::GetFlag(FLAGS_degraded_latency_ms));
   dbs::database_service::PoolMonitor monitor(
       client, pool_admin, monitor_options,
-      std::make_shared<dbs::metrics::PoolProbeMetrics>((*metrics)->registry()));
+      std::make_shared<dbs::metrics::PoolProbeMetrics>(registry));
   dbs::database_service::PoolReconcilerOptions reconcile_options;
   reconcile_options.settle = absl::Milliseconds(absl::GetFlag(FLAGS_reconcile_settle_ms));
   reconcile_options.call_timeout = client_options.default_timeout;
   // Both kinds are declared up front, so their series start at 0 and the alert's
   // increase() sees the very first repair.
-  dbs::metrics::ReconcilerMetrics reconciler_metrics((*metrics)->registry(),
-                                                     {"release_slot", "count_tenant"});
+  dbs::metrics::ReconcilerMetrics reconciler_metrics(registry, {"release_slot", "count_tenant"});
   reconcile_options.on_repair = [&reconciler_metrics](
                                     const dbs::database_service::ReconcileRepair& repair) {
     reconciler_metrics.Repaired(
@@ -278,9 +302,10 @@ int main(int argc, char** argv) {
   dbs::serving::BoundedExecutorOptions executor_options;
   executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads));
   executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
+  executor_options.metrics = &serving_metrics;
   dbs::serving::BoundedExecutor executor(executor_options);
   dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, reconciler,
-                                                        &executor);
+                                                        &executor, {&server_metrics, *call_log});
 
   auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
   if (!security.ok()) {

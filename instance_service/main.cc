@@ -24,15 +24,21 @@
 #include "instance/v1/error_reason.pb.h"
 #include "instance_service/fleet/fleet_view.h"
 #include "instance_service/migrations/migrator.h"
+#include "instance_service/pq_metrics_observer.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
 #include "instance_service/service/grpc_status.h"
 #include "metrics/fleet_metrics.h"
+#include "metrics/grpc_server_metrics.h"
 #include "metrics/metrics_exporter.h"
+#include "metrics/pq_pool_metrics.h"
+#include "metrics/serving_metrics.h"
 #include "pq/pg_pool.h"
 #include "serving/bounded_executor.h"
+#include "serving/call_log.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/log_prefix.h"
 #include "serving/malformed_request.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
@@ -79,6 +85,10 @@ ABSL_FLAG(int64_t, fleet_metrics_interval_ms,
           EnvOr("INSTANCE_SERVICE_FLEET_METRICS_INTERVAL_MS", int64_t{15'000}),
           "How often the fleet metrics (dbs_fleet_*) are recomputed from db_servers "
           "[env INSTANCE_SERVICE_FLEET_METRICS_INTERVAL_MS]");
+ABSL_FLAG(std::string, call_log, EnvOr("INSTANCE_SERVICE_CALL_LOG", "errors"),
+          "One log line per answered call (method, caller, code, reason, latency, "
+          "x-request-id): none, errors (calls answered with an error) or all "
+          "[env INSTANCE_SERVICE_CALL_LOG]");
 // Deliberately no environment fallback: a Deployment's env must never turn it on.
 ABSL_FLAG(bool, contract, false,
           "With `migrate` only: also apply the contract migrations, which drop the legacy "
@@ -107,6 +117,11 @@ int Migrate(const std::string& database_url, bool contract = false) {
 }
 
 int Serve(const std::string& database_url) {
+  auto call_log = dbs::serving::ParseCallLogMode(absl::GetFlag(FLAGS_call_log), "--call_log");
+  if (!call_log.ok()) {
+    LOG(ERROR) << call_log.status();
+    return EXIT_FAILURE;
+  }
   auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
   if (!security.ok()) {
     LOG(ERROR) << security.status();
@@ -122,10 +137,16 @@ int Serve(const std::string& database_url) {
     return EXIT_FAILURE;
   }
   LOG(INFO) << (*metrics)->Describe();
+  prometheus::Registry& registry = (*metrics)->registry();
+  dbs::metrics::GrpcServerMetrics server_metrics(registry);
+  dbs::metrics::ServingMetrics serving_metrics(registry);
+  dbs::metrics::PqPoolMetrics pq_metrics(registry);
+  dbs::instance::PqMetricsObserver pq_observer(pq_metrics);
 
   dbs::pq::PgPoolOptions pool_options;
   pool_options.conninfo = database_url;
   pool_options.max_connections = static_cast<int>(absl::GetFlag(FLAGS_db_pool_size));
+  pool_options.observer = &pq_observer;
   dbs::pq::PgPool pool(pool_options);
   std::optional<dbs::pq::PgCombiner> combiner;
   if (absl::GetFlag(FLAGS_db_combine)) {
@@ -140,11 +161,13 @@ int Serve(const std::string& database_url) {
 
   dbs::instance::DbServerServiceImpl::Options service_options;
   service_options.default_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_default_deadline_ms));
+  service_options.telemetry = {&server_metrics, *call_log};
   dbs::serving::BoundedExecutorOptions executor_options;
   executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads) > 0
                                                   ? absl::GetFlag(FLAGS_handler_threads)
                                                   : absl::GetFlag(FLAGS_db_pool_size));
   executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
+  executor_options.metrics = &serving_metrics;
   dbs::serving::BoundedExecutor executor(executor_options);
   dbs::instance::DbServerServiceImpl db_server_service(repository, &executor, service_options);
   // Error reasons travel as strings; touching the enum keeps its descriptor linked
@@ -207,7 +230,8 @@ int main(int argc, char** argv) {
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   // glog 0.6 takes its options from GLOG_* environment variables, not absl flags.
   if (std::getenv("GLOG_logtostderr") == nullptr) FLAGS_logtostderr = true;
-  google::InitGoogleLogging(argv[0]);
+  // Lines written while a call is worked on carry its x-request-id.
+  dbs::serving::InitLoggingWithRequestIds(argv[0]);
 
   const std::string database_url = absl::GetFlag(FLAGS_database_url);
   if (database_url.empty()) {

@@ -29,10 +29,14 @@ GrpcClientMetrics::Method GrpcClientMetrics::ForMethod(absl::string_view full_me
   Method handle;
   handle.series_ = RpcSeries(families_, full_method, type, {});
   handle.retries_ = &retries_;
+  handle.retried_unavailable_ =
+      &retries_.Add({{"grpc_method", handle.series_.method()},
+                     {"grpc_code", std::string(GrpcCodeLabel(absl::StatusCode::kUnavailable))}});
   return handle;
 }
 
 void GrpcClientMetrics::Method::Retried(absl::StatusCode code) const {
+  if (code == absl::StatusCode::kUnavailable) return retried_unavailable_->Increment();
   retries_
       ->Add({{"grpc_method", series_.method()}, {"grpc_code", std::string(GrpcCodeLabel(code))}})
       .Increment();

@@ -34,8 +34,9 @@ namespace dbs::metrics {
 //   ... allocate.Retried(absl::StatusCode::kUnavailable);   // before each retry
 //   allocate.Handled(status.code(), elapsed);
 //
-// ForMethod creates the method's series at zero. Thread-safe; `registry` must
-// outlive this object and its handles.
+// ForMethod creates the method's series at zero, retries{grpc_code="Unavailable"}
+// (the code the client retries) included, so the retries panel and rate() see the
+// first one. Thread-safe; `registry` must outlive this object and its handles.
 class GrpcClientMetrics {
  public:
   explicit GrpcClientMetrics(prometheus::Registry& registry);
@@ -56,6 +57,7 @@ class GrpcClientMetrics {
     friend class GrpcClientMetrics;
     RpcSeries series_;
     prometheus::Family<prometheus::Counter>* retries_ = nullptr;
+    prometheus::Counter* retried_unavailable_ = nullptr;
   };
 
   // `full_method` as gRPC names it: "/package.Service/Method".

@@ -244,6 +244,10 @@ absl::StatusOr<std::vector<PgSegmentResult>> PgConnection::Segments(
       continue;
     }
     const Sent& what = sent[command];
+    // The callers' statements only: not a Parse, nor the statement_timeout's own.
+    if (observer_ != nullptr && !what.parse && what.segment >= 0) {
+      observer_->StatementAnswered(what.statement->name, absl::Now() - now);
+    }
     auto checked = Check(raw, what.statement->name);
     if (!checked.ok()) {
       stale |= SqlStateOf(checked.status()) == kFeatureNotSupported;
@@ -316,8 +320,11 @@ absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
   if (absl::Now() >= deadline_) return DeadlineError("execute");
   // Free SQL may set or roll back anything, statement_timeout included.
   statement_timeout_ = absl::InfiniteDuration();
+  const absl::Time sent = absl::Now();
+  pg_result* raw = PQexec(conn_.get(), std::string(sql).c_str());
   last_used_ = absl::Now();
-  return Check(PQexec(conn_.get(), std::string(sql).c_str()), "execute");
+  if (observer_ != nullptr) observer_->StatementAnswered("simple_query", last_used_ - sent);
+  return Check(raw, "execute");
 }
 
 std::string PgConnection::StatementTimeoutFor(absl::Time deadline, absl::Time now) const {

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "pq/pg_observer.h"
 #include "pq/pg_result.h"
 
 struct pg_conn;
@@ -129,6 +130,10 @@ class PgConnection {
   // absl::InfiniteFuture() (RunInTransaction sets it for the body of a transaction).
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
 
+  // Told how long each statement took (PgObserver::StatementAnswered); null: not
+  // reported. Not owned; must outlive the connection. PgPool sets its own.
+  void set_observer(PgObserver* observer) { observer_ = observer; }
+
   // How much longer than the deadline the client waits for the server's answer
   // (which statement_timeout makes arrive by the deadline) before giving up on it.
   static constexpr absl::Duration kIoGrace = absl::Milliseconds(250);
@@ -172,6 +177,7 @@ class PgConnection {
   bool stale_ = false;      // a prepared statement's result type changed under it
   bool abandoned_ = false;  // a pipeline was given up half way
   absl::Time deadline_ = absl::InfiniteFuture();
+  PgObserver* observer_ = nullptr;
   absl::Time last_used_ = absl::InfinitePast();
   // The session's statement_timeout as this connection last set it; unknown
   // (infinite) until set, and again after anything that may have rolled it back.

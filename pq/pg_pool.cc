@@ -36,6 +36,20 @@ PgPool::PgPool(PgPoolOptions options) : options_(std::move(options)) {}
 PgPool::~PgPool() = default;
 
 absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
+  if (options_.observer == nullptr) return AcquireUntil(deadline);
+  const absl::Time start = absl::Now();
+  auto connection = AcquireUntil(deadline);
+  options_.observer->AcquireWaited(absl::Now() - start);
+  return connection;
+}
+
+void PgPool::ConnectionsChangedLocked() {
+  if (options_.observer == nullptr) return;
+  const int idle = static_cast<int>(idle_.size());
+  options_.observer->ConnectionsChanged(open_ - idle, idle);
+}
+
+absl::StatusOr<PooledConnection> PgPool::AcquireUntil(absl::Time deadline) {
   const absl::Time wait_until = std::min(deadline, absl::Now() + options_.max_wait);
   while (true) {
     std::unique_ptr<PgConnection> idle;
@@ -45,10 +59,12 @@ absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
         if (!idle_.empty()) {
           idle = std::move(idle_.back());
           idle_.pop_back();
+          ConnectionsChangedLocked();
           break;
         }
         if (open_ < options_.max_connections) {
           ++open_;  // reserve the slot, connect without holding the lock
+          ConnectionsChangedLocked();
           break;
         }
         if (absl::Now() >= wait_until) {
@@ -69,14 +85,17 @@ absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
     idle.reset();
     absl::MutexLock lock(&mu_);
     --open_;
+    ConnectionsChangedLocked();
   }
   auto connection = PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
   if (!connection.ok()) {
     absl::MutexLock lock(&mu_);
     --open_;
+    ConnectionsChangedLocked();
     available_.Signal();
     return connection.status();
   }
+  (*connection)->set_observer(options_.observer);
   return PooledConnection(this, *std::move(connection), /*reused=*/false);
 }
 
@@ -94,6 +113,7 @@ void PgPool::Release(std::unique_ptr<PgConnection> connection) {
       }
       closing.push_back(std::move(connection));
     }
+    ConnectionsChangedLocked();
     available_.SignalAll();
   }
 }

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pq/pg_connection.h"
+#include "pq/pg_observer.h"
 
 namespace dbs::pq {
 
@@ -24,6 +25,10 @@ struct PgPoolOptions {
   // Bound on waiting for a free connection even when the caller's deadline is
   // later (or infinite): overload answers quickly instead of queueing.
   absl::Duration max_wait = absl::Seconds(5);
+  // Told about connections in use and idle, acquire waits, and every statement
+  // the pool's connections run; null: nothing reported. Not owned; must outlive
+  // the pool.
+  PgObserver* observer = nullptr;
 };
 
 class PgPool;
@@ -89,7 +94,10 @@ class PgPool {
 
  private:
   friend class PooledConnection;
+  absl::StatusOr<PooledConnection> AcquireUntil(absl::Time deadline);
   void Release(std::unique_ptr<PgConnection> connection);
+  // Tells the observer the current counts.
+  void ConnectionsChangedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PgPoolOptions options_;
   mutable absl::Mutex mu_;

@@ -3,7 +3,25 @@
 #include <algorithm>
 #include <utility>
 
+#include "metrics/serving_metrics.h"
+
 namespace dbs::serving {
+namespace {
+
+metrics::ShedReason ShedReasonOf(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kDeadline:
+      return metrics::ShedReason::kDeadline;
+    case Refusal::kShuttingDown:
+      return metrics::ShedReason::kShuttingDown;
+    case Refusal::kNone:
+    case Refusal::kQueueFull:
+      break;
+  }
+  return metrics::ShedReason::kQueueFull;
+}
+
+}  // namespace
 
 const char* RefusalName(Refusal refusal) {
   switch (refusal) {
@@ -28,6 +46,14 @@ BoundedExecutor::BoundedExecutor(BoundedExecutorOptions options) : options_(opti
 BoundedExecutor::~BoundedExecutor() { Shutdown(); }
 
 Refusal BoundedExecutor::TrySubmit(absl::AnyInvocable<void() &&> task, absl::Time deadline) {
+  const Refusal refusal = Admit(std::move(task), deadline);
+  if (refusal != Refusal::kNone && options_.metrics != nullptr) {
+    options_.metrics->Shed(ShedReasonOf(refusal));
+  }
+  return refusal;
+}
+
+Refusal BoundedExecutor::Admit(absl::AnyInvocable<void() &&> task, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return Refusal::kShuttingDown;
   const int queued = static_cast<int>(queue_.size());
@@ -39,7 +65,15 @@ Refusal BoundedExecutor::TrySubmit(absl::AnyInvocable<void() &&> task, absl::Tim
     if (absl::Now() + wait + average_run_ > deadline) return Refusal::kDeadline;
   }
   queue_.push_back(std::move(task));
+  PublishLocked();
   return Refusal::kNone;
+}
+
+void BoundedExecutor::PublishLocked() {
+  // Set under the lock from the counts themselves, so the gauges never drift.
+  if (options_.metrics == nullptr) return;
+  options_.metrics->queue_depth().Set(static_cast<double>(queue_.size()));
+  options_.metrics->in_flight().Set(busy_);
 }
 
 void BoundedExecutor::Work() {
@@ -56,12 +90,14 @@ void BoundedExecutor::Work() {
       task = std::move(queue_.front());
       queue_.pop_front();
       ++busy_;
+      PublishLocked();
     }
     const absl::Time started = absl::Now();
     std::move(task)();
     const absl::Duration ran = absl::Now() - started;
     absl::MutexLock lock(&mu_);
     --busy_;
+    PublishLocked();
     // An exponential moving average over roughly the last 16 tasks.
     average_run_ = average_run_ == absl::ZeroDuration() ? ran : (average_run_ * 15 + ran) / 16;
   }

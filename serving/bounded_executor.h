@@ -11,6 +11,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
+namespace dbs::metrics {
+class ServingMetrics;
+}  // namespace dbs::metrics
+
 namespace dbs::serving {
 
 struct BoundedExecutorOptions {
@@ -20,6 +24,9 @@ struct BoundedExecutorOptions {
   int threads = 16;
   // Calls waiting for a worker beyond those running. More are refused at once.
   int max_queue = 1024;
+  // dbs_serving_queue_depth, dbs_serving_in_flight (busy workers) and
+  // dbs_serving_shed_total{reason} (every refusal); null: none. Not owned.
+  metrics::ServingMetrics* metrics = nullptr;
 };
 
 // Why the executor refused a task without running it.
@@ -61,7 +68,10 @@ class BoundedExecutor {
   int threads() const { return static_cast<int>(workers_.size()); }
 
  private:
+  Refusal Admit(absl::AnyInvocable<void() &&> task, absl::Time deadline);
   void Work();
+  // Publishes queue depth and busy workers to options_.metrics.
+  void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const BoundedExecutorOptions options_;
   mutable absl::Mutex mu_;

@@ -29,8 +29,18 @@ bool PrepareForRetries(google::protobuf::Message& request) {
 }
 
 InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub,
-                                                             RetryPolicy retry)
-    : stub_(std::move(stub)), retry_(retry) {}
+                                                             RetryPolicy retry,
+                                                             ConnectionTelemetry telemetry)
+    : stub_(std::move(stub)),
+      retry_(retry),
+      request_id_source_(std::move(telemetry.request_id_source)) {
+  if (telemetry.observer != nullptr) {
+#define DBS_MAKE_OBSERVER_HANDLE(Name) \
+  Name##_observer_ = telemetry.observer->ForMethod("/instance.v1.DbServerService/" #Name);
+    DBS_FOR_EACH_DB_SERVER_RPC(DBS_MAKE_OBSERVER_HANDLE)
+#undef DBS_MAKE_OBSERVER_HANDLE
+  }
+}
 
 InstanceServiceConnectionImpl::~InstanceServiceConnectionImpl() { in_flight_->WaitUntilIdle(); }
 
@@ -42,7 +52,8 @@ InstanceServiceConnectionImpl::~InstanceServiceConnectionImpl() { in_flight_->Wa
     const bool idempotent = PrepareForRetries(prepared);                                        \
     RetryLoop<instance::v1::Name##Request, instance::v1::Name##Response>::Start(                \
         stub_.get(), in_flight_, &DbServerStub::Name, retry_, idempotent, std::move(prepared),  \
-        deadline, std::move(done));                                                             \
+        deadline, std::move(done),                                                              \
+        CallTelemetry{Name##_observer_.get(), ForwardedRequestId(request_id_source_)});         \
   }
 DBS_FOR_EACH_DB_SERVER_RPC(DBS_DEFINE_CONNECTION_METHOD)
 #undef DBS_DEFINE_CONNECTION_METHOD
@@ -68,7 +79,7 @@ std::shared_ptr<InstanceServiceConnection> MakeInstanceServiceConnection(ClientO
   return std::make_shared<internal::InstanceServiceConnectionImpl>(
       internal::DecorateStub(internal::MakeDefaultDbServerStub(internal::MakeChannel(options)),
                              options),
-      options.retry);
+      options.retry, internal::ConnectionTelemetry{options.observer, options.request_id_source});
 }
 
 }  // namespace dbs::client

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "client/instance_service_connection.h"
+#include "client/internal/call_telemetry.h"
 #include "client/internal/db_server_stub.h"
 #include "client/internal/retry_loop.h"
 #include "client/retry_policy.h"
@@ -15,7 +16,9 @@ namespace dbs::client::internal {
 // a scripted one).
 class InstanceServiceConnectionImpl : public InstanceServiceConnection {
  public:
-  InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub, RetryPolicy retry);
+  // `telemetry`: who hears of each call (metrics) and what request id it forwards.
+  InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub, RetryPolicy retry,
+                                ConnectionTelemetry telemetry = {});
   // Waits for calls still in flight (each ends by its deadline), then releases
   // the stub, its channel and its completion queue thread.
   ~InstanceServiceConnectionImpl() override;
@@ -29,6 +32,11 @@ class InstanceServiceConnectionImpl : public InstanceServiceConnection {
  private:
   std::shared_ptr<DbServerStub> stub_;
   RetryPolicy retry_;
+  std::function<std::string()> request_id_source_;
+  // Per RPC, the observer's handle (null without an observer).
+#define DBS_DECLARE_OBSERVER_HANDLE(Name) std::unique_ptr<CallObserver::Method> Name##_observer_;
+  DBS_FOR_EACH_DB_SERVER_RPC(DBS_DECLARE_OBSERVER_HANDLE)
+#undef DBS_DECLARE_OBSERVER_HANDLE
   std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();
 };
 

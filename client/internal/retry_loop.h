@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "client/internal/call_telemetry.h"
 #include "client/internal/db_server_stub.h"
 #include "client/retry_policy.h"
 #include "grpcpp/alarm.h"
@@ -59,7 +60,8 @@ absl::Status GaveUp(const absl::Status& status, int attempts, absl::Duration ela
 // attempts go through `stub`, waits are gRPC alarms, and `done` runs exactly once
 // with the first success, the first non-retryable error, or the last UNAVAILABLE
 // once attempts, retry time or the deadline are spent. The request (including
-// its request_id) is the same on every attempt.
+// its request_id) is the same on every attempt. `telemetry` hears of the call's
+// start, each retry and its end, and its request id goes with every attempt.
 template <typename Request, typename Response>
 class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Response>> {
  public:
@@ -71,18 +73,20 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
   // `stub` must stay alive while `in_flight` counts the call (see InFlightCalls).
   static void Start(DbServerStub* stub, std::shared_ptr<InFlightCalls> in_flight, StubMethod method,
                     const RetryPolicy& policy, bool idempotent, Request request,
-                    absl::Time deadline, ResultCallback<Response> done) {
+                    absl::Time deadline, ResultCallback<Response> done,
+                    CallTelemetry telemetry = {}) {
     in_flight->Begin();
+    if (telemetry.observer != nullptr) telemetry.observer->Started();
     std::shared_ptr<RetryLoop> loop(new RetryLoop(stub, std::move(in_flight), method, policy,
                                                   idempotent, std::move(request), deadline,
-                                                  std::move(done)));
+                                                  std::move(done), std::move(telemetry)));
     loop->Attempt();
   }
 
  private:
   RetryLoop(DbServerStub* stub, std::shared_ptr<InFlightCalls> in_flight, StubMethod method,
             const RetryPolicy& policy, bool idempotent, Request request, absl::Time deadline,
-            ResultCallback<Response> done)
+            ResultCallback<Response> done, CallTelemetry telemetry)
       : stub_(stub),
         in_flight_(std::move(in_flight)),
         method_(method),
@@ -91,12 +95,16 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
         request_(std::move(request)),
         deadline_(deadline),
         done_(std::move(done)),
+        telemetry_(std::move(telemetry)),
         first_attempt_(absl::Now()) {}
 
   void Attempt() {
     ++attempts_;
     auto context = std::make_shared<grpc::ClientContext>();
     context->set_deadline(absl::ToChronoTime(deadline_));
+    if (!telemetry_.request_id.empty()) {
+      context->AddMetadata(kRequestIdMetadata, telemetry_.request_id);
+    }
     ((*stub_).*method_)(std::move(context), request_,
                         [self = this->shared_from_this()](absl::StatusOr<Response> result) {
                           self->OnAttemptDone(std::move(result));
@@ -117,6 +125,7 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
       Finish(GaveUp(result.status(), attempts_, now - first_attempt_));
       return;
     }
+    if (telemetry_.observer != nullptr) telemetry_.observer->Retried(result.status().code());
     // The alarm owns itself through its callback and is released there once it
     // has fired; the loop stays alive through `self`.
     auto alarm = std::make_shared<grpc::Alarm>();
@@ -129,6 +138,9 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
   // The stub is not used after this: the connection may go away once `done_`
   // has the result.
   void Finish(absl::StatusOr<Response> result) {
+    if (telemetry_.observer != nullptr) {
+      telemetry_.observer->Handled(result.status().code(), absl::Now() - first_attempt_);
+    }
     in_flight_->End();
     done_(std::move(result));
   }
@@ -145,6 +157,7 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
   Request request_;
   absl::Time deadline_;
   ResultCallback<Response> done_;
+  CallTelemetry telemetry_;
   absl::Time first_attempt_;
   int attempts_ = 0;
 };

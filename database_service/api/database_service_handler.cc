@@ -2,61 +2,84 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "database_service/api/reconcile_pass_response.h"
 #include "database_service/api/status_conversion.h"
 
 namespace dbs::database_service {
+namespace {
+
+serving::CallDispatcherOptions DispatcherOptions(serving::CallTelemetry telemetry) {
+  serving::CallDispatcherOptions options;
+  options.error_domain = kErrorDomain;
+  options.telemetry = telemetry;
+  return options;
+}
+
+std::string FullMethod(absl::string_view rpc) {
+  return absl::StrCat("/", database::v1::DatabaseService::service_full_name(), "/", rpc);
+}
+
+}  // namespace
 
 DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
                                                const TenantAllocator& allocator,
                                                PoolMonitor& monitor, PoolReconciler& reconciler,
-                                               serving::BoundedExecutor* executor)
+                                               serving::BoundedExecutor* executor,
+                                               serving::CallTelemetry telemetry)
     : provisioner_(provisioner),
       allocator_(allocator),
       monitor_(monitor),
       reconciler_(reconciler),
-      dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
+      dispatcher_(executor, &ToGrpcStatus, DispatcherOptions(telemetry)),
+      provision_pool_(dispatcher_.ForMethod(FullMethod("ProvisionPool"))),
+      create_database_(dispatcher_.ForMethod(FullMethod("CreateDatabase"))),
+      drop_database_(dispatcher_.ForMethod(FullMethod("DropDatabase"))),
+      run_monitoring_pass_(dispatcher_.ForMethod(FullMethod("RunMonitoringPass"))),
+      run_reconcile_pass_(dispatcher_.ForMethod(FullMethod("RunReconcilePass"))) {}
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
     grpc::CallbackServerContext* context, const database::v1::ProvisionPoolRequest* request,
     database::v1::ProvisionPoolResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
-    instance::v1::CreateDbServerRequest create;
-    instance::v1::DbServer& pool = *create.mutable_db_server();
-    pool.set_display_name(request->display_name());
-    pool.set_host(request->host());
-    pool.set_port(request->port());
-    pool.set_server_type(request->server_type().empty() ? "postgres" : request->server_type());
-    pool.set_max_instances(request->max_instances());
-    *pool.mutable_labels() = request->labels();
-    create.set_request_id(request->request_id());
-    auto provisioned = provisioner_.Provision(create);
-    if (!provisioned.ok()) return provisioned.status();
-    *response->mutable_pool() = std::move(provisioned->pool);
-    response->set_server_version(provisioned->server_version);
-    return absl::OkStatus();
-  });
+  return dispatcher_.Dispatch(
+      context, provision_pool_, [this, request, response]() -> absl::Status {
+        instance::v1::CreateDbServerRequest create;
+        instance::v1::DbServer& pool = *create.mutable_db_server();
+        pool.set_display_name(request->display_name());
+        pool.set_host(request->host());
+        pool.set_port(request->port());
+        pool.set_server_type(request->server_type().empty() ? "postgres" : request->server_type());
+        pool.set_max_instances(request->max_instances());
+        *pool.mutable_labels() = request->labels();
+        create.set_request_id(request->request_id());
+        auto provisioned = provisioner_.Provision(create);
+        if (!provisioned.ok()) return provisioned.status();
+        *response->mutable_pool() = std::move(provisioned->pool);
+        response->set_server_version(provisioned->server_version);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::CreateDatabase(
     grpc::CallbackServerContext* context, const database::v1::CreateDatabaseRequest* request,
     database::v1::CreateDatabaseResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
-    auto tenant =
-        allocator_.Create(request->database_name(), request->server_type(), request->request_id());
-    if (!tenant.ok()) return tenant.status();
-    *response->mutable_pool() = std::move(tenant->pool);
-    response->set_database_name(tenant->database.database_name);
-    response->set_owner_role(tenant->database.owner_role);
-    response->set_created(tenant->database.created);
-    return absl::OkStatus();
-  });
+  return dispatcher_.Dispatch(
+      context, create_database_, [this, request, response]() -> absl::Status {
+        auto tenant = allocator_.Create(request->database_name(), request->server_type(),
+                                        request->request_id());
+        if (!tenant.ok()) return tenant.status();
+        *response->mutable_pool() = std::move(tenant->pool);
+        response->set_database_name(tenant->database.database_name);
+        response->set_owner_role(tenant->database.owner_role);
+        response->set_created(tenant->database.created);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::DropDatabase(
     grpc::CallbackServerContext* context, const database::v1::DropDatabaseRequest* request,
     database::v1::DropDatabaseResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, drop_database_, [this, request, response]() -> absl::Status {
     auto released = allocator_.Drop(request->pool_id(), request->database_name(),
                                     request->request_id(), request->allow_missing());
     if (!released.ok()) return released.status();
@@ -69,7 +92,7 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::DropDatabase(
 grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
     grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest*,
     database::v1::RunMonitoringPassResponse* response) {
-  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, run_monitoring_pass_, [this, response]() -> absl::Status {
     auto report = monitor_.RunPass();
     if (!report.ok()) return report.status();
     for (const PoolProbeOutcome& outcome : report->probes) {
@@ -93,7 +116,7 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
 grpc::ServerUnaryReactor* DatabaseServiceHandler::RunReconcilePass(
     grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest*,
     database::v1::RunReconcilePassResponse* response) {
-  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, run_reconcile_pass_, [this, response]() -> absl::Status {
     auto report = reconciler_.RunPass();
     if (!report.ok()) return report.status();
     *response = ToReconcilePassResponse(*report);

@@ -21,9 +21,10 @@ namespace dbs::database_service {
 // and sheds the rest as UNAVAILABLE SERVER_OVERLOADED (never as capacity).
 class DatabaseServiceHandler final : public database::v1::DatabaseService::CallbackService {
  public:
+  // `telemetry`: per-call metrics and call log (serving/call_dispatcher.h).
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
                          PoolMonitor& monitor, PoolReconciler& reconciler,
-                         serving::BoundedExecutor* executor);
+                         serving::BoundedExecutor* executor, serving::CallTelemetry telemetry = {});
 
   grpc::ServerUnaryReactor* ProvisionPool(grpc::CallbackServerContext* context,
                                           const database::v1::ProvisionPoolRequest* request,
@@ -47,6 +48,12 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
   PoolMonitor& monitor_;
   PoolReconciler& reconciler_;
   serving::CallDispatcher dispatcher_;
+  // One per RPC, made once: their metrics series and names for the call log.
+  const serving::CallDispatcher::Method provision_pool_;
+  const serving::CallDispatcher::Method create_database_;
+  const serving::CallDispatcher::Method drop_database_;
+  const serving::CallDispatcher::Method run_monitoring_pass_;
+  const serving::CallDispatcher::Method run_reconcile_pass_;
 };
 
 }  // namespace dbs::database_service

@@ -59,6 +59,13 @@ UpdateRules RulesFor(const DbServerChanges& changes) {
   return rules;
 }
 
+serving::CallDispatcherOptions DispatcherOptions(const serving::CallTelemetry& telemetry) {
+  serving::CallDispatcherOptions options;
+  options.error_domain = kErrorDomain;
+  options.telemetry = telemetry;
+  return options;
+}
+
 std::optional<int64_t> ExpectedVersion(const std::string& etag) {
   if (etag.empty()) return std::nullopt;
   // Validation already accepted the etag, so it parses.
@@ -71,7 +78,12 @@ DbServerServiceImpl::DbServerServiceImpl(std::shared_ptr<DbServerRepository> rep
                                          serving::BoundedExecutor* executor, Options options)
     : repository_(std::move(repository)),
       options_(options),
-      dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
+      dispatcher_(executor, &ToGrpcStatus, DispatcherOptions(options.telemetry)) {}
+
+serving::CallDispatcher::Method DbServerServiceImpl::Rpc(absl::string_view name) const {
+  return dispatcher_.ForMethod(
+      absl::StrCat("/", v1::DbServerService::service_full_name(), "/", name));
+}
 
 CallOptions DbServerServiceImpl::CallFor(const grpc::ServerContextBase& context) const {
   const absl::Time fallback = absl::Now() + options_.default_deadline;
@@ -82,7 +94,7 @@ CallOptions DbServerServiceImpl::CallFor(const grpc::ServerContextBase& context)
 grpc::ServerUnaryReactor* DbServerServiceImpl::ListDbServers(
     grpc::CallbackServerContext* context, const v1::ListDbServersRequest* request,
     v1::ListDbServersResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, list_, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateListDbServersRequest(*request));
     auto terms = ParseFilter(request->filter());
     if (!terms.ok()) return terms.status();
@@ -110,7 +122,7 @@ grpc::ServerUnaryReactor* DbServerServiceImpl::ListDbServers(
 grpc::ServerUnaryReactor* DbServerServiceImpl::GetDbServer(grpc::CallbackServerContext* context,
                                                            const v1::GetDbServerRequest* request,
                                                            v1::GetDbServerResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, get_, [this, context, request, response]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateGetDbServerRequest(*request));
     return Answer(repository_->Get(request->id(), CallFor(*context)), response, "id",
                   request->id());
@@ -120,34 +132,37 @@ grpc::ServerUnaryReactor* DbServerServiceImpl::GetDbServer(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DbServerServiceImpl::CreateDbServer(
     grpc::CallbackServerContext* context, const v1::CreateDbServerRequest* request,
     v1::CreateDbServerResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    DBS_RETURN_IF_ERROR(ValidateCreateDbServerRequest(*request));
-    return Answer(repository_->Create(FromCreateRequest(request->db_server()),
-                                      IdentityOf("CreateDbServer", *request, request->request_id()),
-                                      CallFor(*context)),
-                  response, "display_name", request->db_server().display_name());
-  });
+  return dispatcher_.Dispatch(
+      context, create_, [this, context, request, response]() -> absl::Status {
+        DBS_RETURN_IF_ERROR(ValidateCreateDbServerRequest(*request));
+        return Answer(
+            repository_->Create(FromCreateRequest(request->db_server()),
+                                IdentityOf("CreateDbServer", *request, request->request_id()),
+                                CallFor(*context)),
+            response, "display_name", request->db_server().display_name());
+      });
 }
 
 grpc::ServerUnaryReactor* DbServerServiceImpl::UpdateDbServer(
     grpc::CallbackServerContext* context, const v1::UpdateDbServerRequest* request,
     v1::UpdateDbServerResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    auto changes = ChangesFromUpdateRequest(*request, absl::Now());
-    if (!changes.ok()) return changes.status();
-    const std::string& id = request->db_server().id();
-    return Answer(repository_->Update(id, *changes, ExpectedVersion(request->db_server().etag()),
-                                      RulesFor(*changes),
-                                      IdentityOf("UpdateDbServer", *request, request->request_id()),
-                                      CallFor(*context)),
-                  response, "id", id);
-  });
+  return dispatcher_.Dispatch(
+      context, update_, [this, context, request, response]() -> absl::Status {
+        auto changes = ChangesFromUpdateRequest(*request, absl::Now());
+        if (!changes.ok()) return changes.status();
+        const std::string& id = request->db_server().id();
+        return Answer(
+            repository_->Update(
+                id, *changes, ExpectedVersion(request->db_server().etag()), RulesFor(*changes),
+                IdentityOf("UpdateDbServer", *request, request->request_id()), CallFor(*context)),
+            response, "id", id);
+      });
 }
 
 grpc::ServerUnaryReactor* DbServerServiceImpl::DeleteDbServer(
     grpc::CallbackServerContext* context, const v1::DeleteDbServerRequest* request,
     v1::DeleteDbServerResponse* /*response*/) {
-  return dispatcher_.Dispatch(context, [this, context, request]() -> absl::Status {
+  return dispatcher_.Dispatch(context, delete_, [this, context, request]() -> absl::Status {
     DBS_RETURN_IF_ERROR(ValidateDeleteDbServerRequest(*request));
     return WithErrorMetadata(
         repository_->Delete(
@@ -160,50 +175,54 @@ grpc::ServerUnaryReactor* DbServerServiceImpl::DeleteDbServer(
 grpc::ServerUnaryReactor* DbServerServiceImpl::FindAvailableDbServer(
     grpc::CallbackServerContext* context, const v1::FindAvailableDbServerRequest* request,
     v1::FindAvailableDbServerResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    DBS_RETURN_IF_ERROR(ValidateFindAvailableDbServerRequest(*request));
-    return Answer(repository_->FindAvailable(request->server_type(), CallFor(*context)), response,
-                  "server_type", request->server_type());
-  });
+  return dispatcher_.Dispatch(
+      context, find_available_, [this, context, request, response]() -> absl::Status {
+        DBS_RETURN_IF_ERROR(ValidateFindAvailableDbServerRequest(*request));
+        return Answer(repository_->FindAvailable(request->server_type(), CallFor(*context)),
+                      response, "server_type", request->server_type());
+      });
 }
 
 grpc::ServerUnaryReactor* DbServerServiceImpl::IncrementInstanceCount(
     grpc::CallbackServerContext* context, const v1::IncrementInstanceCountRequest* request,
     v1::IncrementInstanceCountResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    DBS_RETURN_IF_ERROR(ValidateIncrementInstanceCountRequest(*request));
-    return Answer(
-        repository_->Increment(
-            request->id(), IdentityOf("IncrementInstanceCount", *request, request->request_id()),
-            CallFor(*context)),
-        response, "id", request->id());
-  });
+  return dispatcher_.Dispatch(
+      context, increment_, [this, context, request, response]() -> absl::Status {
+        DBS_RETURN_IF_ERROR(ValidateIncrementInstanceCountRequest(*request));
+        return Answer(repository_->Increment(
+                          request->id(),
+                          IdentityOf("IncrementInstanceCount", *request, request->request_id()),
+                          CallFor(*context)),
+                      response, "id", request->id());
+      });
 }
 
 grpc::ServerUnaryReactor* DbServerServiceImpl::DecrementInstanceCount(
     grpc::CallbackServerContext* context, const v1::DecrementInstanceCountRequest* request,
     v1::DecrementInstanceCountResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    DBS_RETURN_IF_ERROR(ValidateDecrementInstanceCountRequest(*request));
-    return Answer(
-        repository_->Decrement(
-            request->id(), IdentityOf("DecrementInstanceCount", *request, request->request_id()),
-            CallFor(*context)),
-        response, "id", request->id());
-  });
+  return dispatcher_.Dispatch(
+      context, decrement_, [this, context, request, response]() -> absl::Status {
+        DBS_RETURN_IF_ERROR(ValidateDecrementInstanceCountRequest(*request));
+        return Answer(repository_->Decrement(
+                          request->id(),
+                          IdentityOf("DecrementInstanceCount", *request, request->request_id()),
+                          CallFor(*context)),
+                      response, "id", request->id());
+      });
 }
 
 grpc::ServerUnaryReactor* DbServerServiceImpl::AllocateDbServer(
     grpc::CallbackServerContext* context, const v1::AllocateDbServerRequest* request,
     v1::AllocateDbServerResponse* response) {
-  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
-    DBS_RETURN_IF_ERROR(ValidateAllocateDbServerRequest(*request));
-    return Answer(
-        repository_->Allocate(request->server_type(),
-                              IdentityOf("AllocateDbServer", *request, request->request_id()),
-                              CallFor(*context)),
-        response, "server_type", request->server_type());
-  });
+  return dispatcher_.Dispatch(
+      context, allocate_, [this, context, request, response]() -> absl::Status {
+        DBS_RETURN_IF_ERROR(ValidateAllocateDbServerRequest(*request));
+        return Answer(
+            repository_->Allocate(request->server_type(),
+                                  IdentityOf("AllocateDbServer", *request, request->request_id()),
+                                  CallFor(*context)),
+            response, "server_type", request->server_type());
+      });
 }
 
 }  // namespace dbs::instance

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 #include "instance_service/repository/db_server_repository.h"
@@ -26,6 +27,8 @@ class DbServerServiceImpl final : public ::instance::v1::DbServerService::Callba
   struct Options {
     // Calls that arrive without a deadline get this one, so no SQL runs unbounded.
     absl::Duration default_deadline = absl::Seconds(30);
+    // Per-call metrics and call log (serving/call_dispatcher.h).
+    serving::CallTelemetry telemetry;
   };
 
   DbServerServiceImpl(std::shared_ptr<DbServerRepository> repository,
@@ -64,10 +67,22 @@ class DbServerServiceImpl final : public ::instance::v1::DbServerService::Callba
 
  private:
   CallOptions CallFor(const grpc::ServerContextBase& context) const;
+  // The dispatcher's handle of RPC `name` of this service.
+  serving::CallDispatcher::Method Rpc(absl::string_view name) const;
 
   std::shared_ptr<DbServerRepository> repository_;
   Options options_;
   serving::CallDispatcher dispatcher_;
+  // One per RPC, made once: their metrics series and names for the call log.
+  const serving::CallDispatcher::Method list_ = Rpc("ListDbServers");
+  const serving::CallDispatcher::Method get_ = Rpc("GetDbServer");
+  const serving::CallDispatcher::Method create_ = Rpc("CreateDbServer");
+  const serving::CallDispatcher::Method update_ = Rpc("UpdateDbServer");
+  const serving::CallDispatcher::Method delete_ = Rpc("DeleteDbServer");
+  const serving::CallDispatcher::Method find_available_ = Rpc("FindAvailableDbServer");
+  const serving::CallDispatcher::Method increment_ = Rpc("IncrementInstanceCount");
+  const serving::CallDispatcher::Method decrement_ = Rpc("DecrementInstanceCount");
+  const serving::CallDispatcher::Method allocate_ = Rpc("AllocateDbServer");
 };
 
 }  // namespace dbs::instance

@@ -1,5 +1,6 @@
 // The client's gRPC stack (generated stub, status conversion, decorators, retry
 // loop) against a scripted DbServerService on an in-process channel: no network.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,7 @@ class ScriptedService : public v1::DbServerService::Service {
     std::string authorization;
     std::string caller;
     std::string request_id;
+    std::string correlation;  // x-request-id
   };
   std::vector<Seen> seen() {
     absl::MutexLock lock(&mu_);
@@ -78,7 +80,7 @@ class ScriptedService : public v1::DbServerService::Service {
                  : std::string(it->second.data(), it->second.size());
     };
     absl::MutexLock lock(&mu_);
-    seen_.push_back({value("authorization"), value("x-caller"), request_id});
+    seen_.push_back({value("authorization"), value("x-caller"), request_id, value("x-request-id")});
   }
 
   absl::Mutex mu_;
@@ -94,7 +96,9 @@ struct InProcess {
     auto channel = server->InProcessChannel(internal::ChannelArgumentsFor(options));
     auto stub = internal::DecorateStub(internal::MakeDefaultDbServerStub(channel), options);
     options.retry.initial_backoff = absl::Milliseconds(1);
-    client.emplace(std::make_shared<internal::InstanceServiceConnectionImpl>(stub, options.retry),
+    client.emplace(std::make_shared<internal::InstanceServiceConnectionImpl>(
+                       stub, options.retry,
+                       internal::ConnectionTelemetry{options.observer, options.request_id_source}),
                    absl::Seconds(5));
   }
   ~InProcess() { server->Shutdown(); }
@@ -164,6 +168,103 @@ TEST_CASE("The call logger gets one line per attempt and never the token") {
                               Catch::Contains("UNAVAILABLE") && Catch::Contains("request_id="));
   CHECK_THAT((*lines)[1], Catch::Contains("code=OK"));
   for (const std::string& line : *lines) CHECK_THAT(line, !Catch::Contains("s3cret"));
+}
+
+// Counts what a CallObserver hears, per method.
+class CountingObserver : public CallObserver {
+ public:
+  struct Counts {
+    int started = 0;
+    std::vector<absl::StatusCode> retried;
+    std::vector<absl::StatusCode> handled;
+    absl::Duration latency;
+  };
+  std::unique_ptr<Method> ForMethod(absl::string_view full_method) override {
+    return std::make_unique<MethodCounter>(this, std::string(full_method));
+  }
+  Counts counts(const std::string& full_method) {
+    absl::MutexLock lock(&mu_);
+    return counts_[full_method];
+  }
+  std::vector<std::string> methods() {
+    absl::MutexLock lock(&mu_);
+    return methods_;
+  }
+
+ private:
+  class MethodCounter : public Method {
+   public:
+    MethodCounter(CountingObserver* owner, std::string name) : owner_(owner), name_(name) {
+      absl::MutexLock lock(&owner_->mu_);
+      owner_->methods_.push_back(name_);
+    }
+    void Started() override {
+      Update([](Counts& c) { ++c.started; });
+    }
+    void Retried(absl::StatusCode code) override {
+      Update([code](Counts& c) { c.retried.push_back(code); });
+    }
+    void Handled(absl::StatusCode code, absl::Duration latency) override {
+      Update([code, latency](Counts& c) {
+        c.handled.push_back(code);
+        c.latency = latency;
+      });
+    }
+
+   private:
+    template <typename F>
+    void Update(F f) {
+      absl::MutexLock lock(&owner_->mu_);
+      f(owner_->counts_[name_]);
+    }
+    CountingObserver* owner_;
+    std::string name_;
+  };
+
+  absl::Mutex mu_;
+  std::map<std::string, Counts> counts_;
+  std::vector<std::string> methods_;
+};
+
+TEST_CASE("The observer hears one start, each retry by code, and one end per call") {
+  auto observer = std::make_shared<CountingObserver>();
+  ClientOptions options;
+  options.observer = observer;
+  InProcess stack(options);
+  CHECK(observer->methods().size() == 9);  // one handle per RPC, made once
+  stack.service.FailNext(2);
+  REQUIRE(stack.client->IncrementInstanceCount("pool").ok());
+  const auto increment = observer->counts("/instance.v1.DbServerService/IncrementInstanceCount");
+  CHECK(increment.started == 1);
+  CHECK(increment.retried == std::vector<absl::StatusCode>{absl::StatusCode::kUnavailable,
+                                                           absl::StatusCode::kUnavailable});
+  CHECK(increment.handled == std::vector<absl::StatusCode>{absl::StatusCode::kOk});
+  CHECK(increment.latency > absl::ZeroDuration());
+
+  (void)stack.client->GetDbServer("pool");
+  const auto get = observer->counts("/instance.v1.DbServerService/GetDbServer");
+  CHECK(get.started == 1);
+  CHECK(get.retried.empty());
+  CHECK(get.handled == std::vector<absl::StatusCode>{absl::StatusCode::kNotFound});
+}
+
+TEST_CASE("The request id of the caller's current work goes with every attempt as x-request-id") {
+  ClientOptions options;
+  std::string current = "db-call-7";
+  options.request_id_source = [&current] { return current; };
+  InProcess stack(options);
+  stack.service.FailNext(1);
+  REQUIRE(stack.client->IncrementInstanceCount("pool").ok());
+  current = "";  // no current call: nothing is sent, the server makes its own
+  (void)stack.client->GetDbServer("pool");
+  current = "bad id with spaces";  // not a valid id: not forwarded
+  (void)stack.client->GetDbServer("pool");
+  const auto seen = stack.service.seen();
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0].correlation == "db-call-7");
+  CHECK(seen[1].correlation == "db-call-7");
+  CHECK(seen[2].correlation.empty());
+  CHECK(seen[3].correlation.empty());
 }
 
 }  // namespace

@@ -93,6 +93,8 @@ TEST_CASE("Client calls count once per call by final code, retries by method and
       metrics.ForMethod("/instance.v1.DbServerService/AllocateDbServer");
   CHECK(ReadSample(registry, "grpc_client_handled_total",
                    With(Method("AllocateDbServer"), {{"grpc_code", "OK"}})) == 0);
+  CHECK(ReadSample(registry, "dbs_client_retries_total",
+                   {{"grpc_method", "AllocateDbServer"}, {"grpc_code", "Unavailable"}}) == 0);
 
   allocate.Started();
   allocate.Retried(absl::StatusCode::kUnavailable);
@@ -109,6 +111,9 @@ TEST_CASE("Client calls count once per call by final code, retries by method and
   CHECK(ReadSample(registry, "grpc_client_handling_seconds", Method("AllocateDbServer")) == 2);
   CHECK(ReadSample(registry, "dbs_client_retries_total",
                    {{"grpc_method", "AllocateDbServer"}, {"grpc_code", "Unavailable"}}) == 2);
+  allocate.Retried(absl::StatusCode::kAborted);  // not the policy's, but counted as told
+  CHECK(ReadSample(registry, "dbs_client_retries_total",
+                   {{"grpc_method", "AllocateDbServer"}, {"grpc_code", "Aborted"}}) == 1);
 }
 
 TEST_CASE("The exposition text carries the contract's names and labels") {

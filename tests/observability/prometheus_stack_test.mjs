@@ -29,22 +29,22 @@ import { randomUUID } from "node:crypto";
 // instrumented, flip its families to `live: true` (one word per family): the
 // panels that read them then must return series, and the flow checks switch on.
 const FAMILIES = {
-  // serving core, both services (issue 9/12, the lead's serving/ work)
-  grpc_server_started_total: { by: "serving core (serving/)", live: false },
-  grpc_server_handled_total: { by: "serving core (serving/)", live: false },
-  grpc_server_handling_seconds: { by: "serving core (serving/)", live: false },
-  dbs_serving_queue_depth: { by: "serving core (serving/)", live: false },
-  dbs_serving_in_flight: { by: "serving core (serving/)", live: false },
-  dbs_serving_shed_total: { by: "serving core (serving/)", live: false },
+  // serving core, both services (serving/)
+  grpc_server_started_total: { by: "serving core (serving/)", live: true },
+  grpc_server_handled_total: { by: "serving core (serving/)", live: true },
+  grpc_server_handling_seconds: { by: "serving core (serving/)", live: true },
+  dbs_serving_queue_depth: { by: "serving core (serving/)", live: true },
+  dbs_serving_in_flight: { by: "serving core (serving/)", live: true },
+  dbs_serving_shed_total: { by: "serving core (serving/)", live: true },
   // libpq pool of instance-service (pq/)
-  dbs_pq_connections: { by: "libpq pool (pq/)", live: false },
-  dbs_pq_acquire_wait_seconds: { by: "libpq pool (pq/)", live: false },
-  dbs_pq_statement_seconds: { by: "libpq pool (pq/)", live: false },
+  dbs_pq_connections: { by: "libpq pool (pq/)", live: true },
+  dbs_pq_acquire_wait_seconds: { by: "libpq pool (pq/)", live: true },
+  dbs_pq_statement_seconds: { by: "libpq pool (pq/)", live: true },
   // InstanceServiceClient inside database-service (client/)
-  grpc_client_started_total: { by: "InstanceServiceClient (client/)", live: false },
-  grpc_client_handled_total: { by: "InstanceServiceClient (client/)", live: false },
-  grpc_client_handling_seconds: { by: "InstanceServiceClient (client/)", live: false },
-  dbs_client_retries_total: { by: "InstanceServiceClient (client/)", live: false },
+  grpc_client_started_total: { by: "InstanceServiceClient (client/)", live: true },
+  grpc_client_handled_total: { by: "InstanceServiceClient (client/)", live: true },
+  grpc_client_handling_seconds: { by: "InstanceServiceClient (client/)", live: true },
+  dbs_client_retries_total: { by: "InstanceServiceClient (client/)", live: true },
   // instance-service's fleet view (instance_service/fleet)
   dbs_fleet_pools: { by: "fleet view", live: true },
   dbs_fleet_slots_used: { by: "fleet view", live: true },
@@ -299,7 +299,7 @@ async function main() {
     (await promValue('max(dbs_fleet_pools{server_type="postgres",health="UNHEALTHY"})')) === 0 &&
     (await promValue('max(dbs_fleet_pools{server_type="postgres",health="HEALTHY"})')) === 1);
 
-  // Checks that switch on when the lead's instrumentation goes live.
+  // Checks that switch on when a component's instrumentation goes live.
   if (live("grpc_server_handled_total")) {
     await check("grpc_server_handled_total counts the CreateDatabase calls on database-service", async () =>
       (await promValue('sum(grpc_server_handled_total{job="database-service",grpc_method="CreateDatabase",grpc_code="OK"})')) === 3);
@@ -313,6 +313,24 @@ async function main() {
   if (live("dbs_pq_statement_seconds")) {
     await check("dbs_pq_statement_seconds observed statements on instance-service", async () =>
       (await promValue('sum(dbs_pq_statement_seconds_count{job="instance-service"})')) > 0);
+    await check("dbs_pq_statement_seconds names the allocation statement", async () =>
+      (await promQuery('dbs_pq_statement_seconds_count{job="instance-service",statement=~".*allocate.*"} > 0')).length > 0);
+  }
+  if (live("dbs_pq_connections")) {
+    await check("dbs_pq_connections shows the pool's idle connections between calls", async () =>
+      (await promValue('dbs_pq_connections{job="instance-service",state="idle"}')) > 0);
+  }
+  if (live("grpc_server_started_total")) {
+    await check("grpc_server_started_total counts the AllocateDbServer calls database-service made", async () =>
+      (await promValue('sum(grpc_server_started_total{job="instance-service",grpc_method="AllocateDbServer"})')) === 4);
+  }
+  if (live("dbs_serving_shed_total")) {
+    await check("dbs_serving_shed_total exists at 0 for every cause on both services", async () =>
+      (await promQuery('dbs_serving_shed_total == 0')).length === 6);
+  }
+  if (live("dbs_client_retries_total")) {
+    await check("dbs_client_retries_total exists at 0 for AllocateDbServer", async () =>
+      (await promValue('dbs_client_retries_total{job="database-service",grpc_method="AllocateDbServer",grpc_code="Unavailable"}')) === 0);
   }
 
   // 6. Every panel's PromQL through Prometheus.

@@ -2,6 +2,7 @@
 // transaction helper, the SQLSTATE table, and recovery after a server restart.
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "pq/pg_pool.h"
 #include "pq/pg_transaction.h"
 #include "pq/sqlstate.h"
@@ -352,4 +354,89 @@ TEST_CASE("Ping answers while every pooled connection is busy") {
   REQUIRE(held.ok());
   CHECK(pool.Ping(absl::Now() + absl::Seconds(5)).ok());
   CHECK(pool.open_count() == 1);
+}
+
+namespace {
+
+// Records what the pool reports, as instance-service's metrics see it.
+class RecordingObserver final : public dbs::pq::PgObserver {
+ public:
+  void ConnectionsChanged(int in_use, int idle) override {
+    absl::MutexLock lock(&mu_);
+    in_use_ = in_use;
+    idle_ = idle;
+  }
+  void AcquireWaited(absl::Duration wait) override {
+    absl::MutexLock lock(&mu_);
+    waits_.push_back(wait);
+  }
+  void StatementAnswered(absl::string_view name, absl::Duration elapsed) override {
+    absl::MutexLock lock(&mu_);
+    statements_.emplace_back(name);
+    elapsed_.push_back(elapsed);
+  }
+  std::pair<int, int> connections() {
+    absl::MutexLock lock(&mu_);
+    return {in_use_, idle_};
+  }
+  std::vector<absl::Duration> waits() {
+    absl::MutexLock lock(&mu_);
+    return waits_;
+  }
+  std::vector<std::string> statements() {
+    absl::MutexLock lock(&mu_);
+    return statements_;
+  }
+  std::vector<absl::Duration> elapsed() {
+    absl::MutexLock lock(&mu_);
+    return elapsed_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int in_use_ = -1;
+  int idle_ = -1;
+  std::vector<absl::Duration> waits_;
+  std::vector<std::string> statements_;
+  std::vector<absl::Duration> elapsed_;
+};
+
+constexpr PgStatement kSleep = {"test_sleep_50ms", "SELECT pg_sleep(0.05)::text"};
+
+}  // namespace
+
+TEST_CASE("The observer hears connections in use and idle, acquire waits and statement names") {
+  ScratchDatabase database;
+  RecordingObserver observer;
+  PgPoolOptions options = Options(database.connection_string(), 2);
+  options.observer = &observer;
+  PgPool pool(options);
+  {
+    auto first = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(first.ok());
+    CHECK(observer.connections() == std::make_pair(1, 0));
+    auto second = pool.Acquire(absl::Now() + absl::Seconds(10));
+    REQUIRE(second.ok());
+    CHECK(observer.connections() == std::make_pair(2, 0));
+    REQUIRE((*first)->Run(kSleep, {}, absl::Now() + absl::Seconds(10)).ok());
+    REQUIRE((*second)
+                ->Pipeline({{&kBackendPid, {}}, {&kSleep, {}}}, absl::Now() + absl::Seconds(10))
+                .ok());
+  }
+  CHECK(observer.connections() == std::make_pair(0, 2));
+  CHECK(observer.waits().size() == 2);
+  // Each statement once by its name (never the statement_timeout the pipeline
+  // sends first, nor a Parse), answered after its 50 ms sleep.
+  CHECK(observer.statements() ==
+        std::vector<std::string>{"test_sleep_50ms", "test_backend_pid", "test_sleep_50ms"});
+  const std::vector<absl::Duration> elapsed = observer.elapsed();
+  REQUIRE(elapsed.size() == 3);
+  CHECK(elapsed[0] >= absl::Milliseconds(50));
+  CHECK(elapsed[2] >= absl::Milliseconds(50));
+  CHECK(elapsed[1] <= elapsed[2]);
+
+  // Fixed SQL (a transaction's BEGIN and COMMIT) counts as "simple_query".
+  REQUIRE(SelectOne(pool, absl::Seconds(10)).ok());
+  std::vector<std::string> statements = observer.statements();
+  CHECK(std::count(statements.begin(), statements.end(), "simple_query") == 3);
 }

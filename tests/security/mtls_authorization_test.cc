@@ -223,3 +223,19 @@ TEST_CASE("An edited policy file applies to the running server without a restart
 }
 
 }  // namespace
+
+TEST_CASE("The call log names the caller by its certificate's principal") {
+  SecureInstanceService server;
+  auto readonly = server.StubAs("readonly");
+  instance::v1::GetDbServerRequest request;
+  request.set_id(dbs::testing::NewRequestId());  // a UUID no pool has
+  instance::v1::GetDbServerResponse response;
+  REQUIRE(readonly->GetDbServer(ContextWithDeadline().get(), request, &response).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+  // --call_log=errors (the default) logs the failed call.
+  const auto lines = LinesWith(server.InfoLog(), "call /instance.v1.DbServerService/GetDbServer");
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Catch::Contains("peer=spiffe://dbs.internal/readonly/oncall"));
+  CHECK_THAT(lines[0], Catch::Contains("code=NOT_FOUND reason=DB_SERVER_NOT_FOUND"));
+  CHECK_THAT(lines[0], Catch::Contains(" x-request-id="));
+}

@@ -117,6 +117,10 @@ std::string SecureInstanceService::WarningLog() const {
   return ReadFile(dir_ + "/logs/instance-service.WARNING");
 }
 
+std::string SecureInstanceService::InfoLog() const {
+  return ReadFile(dir_ + "/logs/instance-service.INFO");
+}
+
 int SecureInstanceService::CountPools() const {
   return std::stoi(QueryScalar(database_.connection_string(), "SELECT count(*) FROM db_servers"));
 }

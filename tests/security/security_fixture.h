@@ -55,6 +55,8 @@ class SecureInstanceService {
 
   // The server's WARNING-and-above log so far.
   std::string WarningLog() const;
+  // The server's whole log so far (INFO and above).
+  std::string InfoLog() const;
 
   // Rows in db_servers.
   int CountPools() const;

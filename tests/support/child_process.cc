@@ -1,5 +1,6 @@
 #include "tests/support/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -25,7 +26,8 @@ int DecodeWaitStatus(int status) {
 }  // namespace
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
-                                                 const std::vector<std::string>& extra_env) {
+                                                 const std::vector<std::string>& extra_env,
+                                                 const std::string& output_file) {
   std::vector<std::string> environment = extra_env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     absl::string_view inherited(*entry);
@@ -50,9 +52,17 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::vector<std::string>&
   posix_spawnattr_setsigmask(&attributes, &empty);
   posix_spawnattr_setsigdefault(&attributes, &all);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  if (!output_file.empty()) {
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, output_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+  }
   pid_t pid = -1;
-  const int error = posix_spawn(&pid, argv_pointers[0], nullptr, &attributes, argv_pointers.data(),
+  const int error = posix_spawn(&pid, argv_pointers[0], &files, &attributes, argv_pointers.data(),
                                 env_pointers.data());
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {
     return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", strerror(error)));

@@ -19,9 +19,12 @@ namespace dbs::testing {
 class ChildProcess {
  public:
   // Starts argv[0] (a path) with the test's environment plus `extra_env`
-  // ("NAME=value" entries, which win over inherited ones).
+  // ("NAME=value" entries, which win over inherited ones). With `output_file`,
+  // its stdout and stderr go to that file (created or truncated) instead, for
+  // tests that read the child's log.
   static absl::StatusOr<ChildProcess> Start(const std::vector<std::string>& argv,
-                                            const std::vector<std::string>& extra_env = {});
+                                            const std::vector<std::string>& extra_env = {},
+                                            const std::string& output_file = "");
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

@@ -62,7 +62,7 @@ absl::StatusOr<ServiceProcess> ServiceProcess::Start(Options options) {
   std::vector<std::string> argv = {options.binary, absl::StrCat("--listen=", address),
                                    "--metrics_listen=127.0.0.1:0"};
   argv.insert(argv.end(), options.args.begin(), options.args.end());
-  auto child = ChildProcess::Start(argv, options.env);
+  auto child = ChildProcess::Start(argv, options.env, options.log_file);
   if (!child.ok()) return child.status();
   ServiceProcess service(*std::move(child), address, options.credentials);
 

@@ -25,6 +25,8 @@ class ServiceProcess {
     absl::Duration ready_timeout = absl::Seconds(20);
     // How channel() and the readiness check connect; null: plaintext.
     std::shared_ptr<grpc::ChannelCredentials> credentials;
+    // When set, the process's stdout and stderr (its log) go to this file.
+    std::string log_file;
   };
 
   // Starts the binary and waits for readiness. On timeout the child is killed and
