@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "instance_service/repository/error_reason.h"
-#include "pq/sqlstate.h"
+#include "pq/pg_error.h"
 
 namespace dbs::pq {
 
@@ -53,9 +52,9 @@ absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
         }
         if (absl::Now() >= wait_until) {
           if (wait_until >= deadline) return DeadlineError("waiting for a database connection");
-          return dbs::instance::ErrorWithReason(
-              absl::StatusCode::kUnavailable,
-              "all database connections are busy; retry with backoff", "SERVER_OVERLOADED");
+          return PgError(PgErrorKind::kPoolExhausted, absl::StatusCode::kUnavailable,
+                         "waiting for a database connection",
+                         "all connections are busy; retry with backoff");
         }
         available_.WaitWithDeadline(&mu_, wait_until);
       }
@@ -70,7 +69,7 @@ absl::StatusOr<PooledConnection> PgPool::Acquire(absl::Time deadline) {
     absl::MutexLock lock(&mu_);
     --open_;
   }
-  auto connection = PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+  auto connection = Connect(deadline);
   if (!connection.ok()) {
     absl::MutexLock lock(&mu_);
     --open_;
@@ -103,8 +102,7 @@ absl::Status PgPool::Ping(absl::Time deadline) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = ping_connection_ != nullptr;
     if (!reused) {
-      auto connection =
-          PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+      auto connection = Connect(deadline);
       if (!connection.ok()) return connection.status();
       ping_connection_ = *std::move(connection);
     }
@@ -118,6 +116,14 @@ absl::Status PgPool::Ping(absl::Time deadline) {
     if (!reused || !broken) return result.status();
   }
   return ConnectionLostError("ping");
+}
+
+absl::StatusOr<std::unique_ptr<PgConnection>> PgPool::Connect(absl::Time deadline) const {
+  PgConnectOptions connect;
+  connect.conninfo = options_.conninfo;
+  connect.application_name = options_.application_name;
+  connect.connect_timeout = options_.connect_timeout;
+  return PgConnection::Connect(connect, deadline);
 }
 
 int PgPool::open_count() const {

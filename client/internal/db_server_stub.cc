@@ -4,7 +4,7 @@
 #include <thread>
 #include <utility>
 
-#include "client/internal/grpc_status.h"
+#include "errors/grpc_status.h"
 #include "grpcpp/completion_queue.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 
@@ -35,7 +35,7 @@ class UnaryCall : public CompletionTag {
 
   void Complete() override {
     std::unique_ptr<UnaryCall> self(this);
-    absl::Status converted = FromGrpcStatus(status_);
+    absl::Status converted = errors::FromGrpcStatus(status_);
     if (converted.ok()) {
       done_(std::move(response_));
     } else {

@@ -1,10 +1,29 @@
 #include "database_service/api/database_service_handler.h"
 
+#include <chrono>
 #include <utility>
 
-#include "database_service/api/status_conversion.h"
+#include "absl/time/time.h"
+#include "errors/grpc_status.h"
 
 namespace dbs::database_service {
+namespace {
+
+// The ErrorInfo domain of the errors database-service makes itself (today only the
+// serving core's SERVER_OVERLOADED); errors from instance-service keep theirs
+// (proto/database/v1/database_service.proto).
+constexpr char kErrorDomain[] = "database.internal";
+
+// The caller's deadline, propagated into every instance-service call and pool
+// server operation the flow makes; absl::InfiniteFuture() when it set none (the
+// flows' own timeouts apply then).
+absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+}  // namespace
 
 DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
                                                const TenantAllocator& allocator,
@@ -13,12 +32,15 @@ DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisione
     : provisioner_(provisioner),
       allocator_(allocator),
       monitor_(monitor),
-      dispatcher_(executor, &ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
+      // Every payload the client kept from instance-service (ErrorInfo, BadRequest,
+      // RetryInfo) is forwarded as it came, so reasons such as NO_CAPACITY reach
+      // grpcurl users unchanged.
+      dispatcher_(executor, &errors::ToGrpcStatus, serving::CallDispatcherOptions{kErrorDomain}) {}
 
 grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
     grpc::CallbackServerContext* context, const database::v1::ProvisionPoolRequest* request,
     database::v1::ProvisionPoolResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
     instance::v1::CreateDbServerRequest create;
     instance::v1::DbServer& pool = *create.mutable_db_server();
     pool.set_display_name(request->display_name());
@@ -28,7 +50,7 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
     pool.set_max_instances(request->max_instances());
     *pool.mutable_labels() = request->labels();
     create.set_request_id(request->request_id());
-    auto provisioned = provisioner_.Provision(create);
+    auto provisioned = provisioner_.Provision(create, CallerDeadline(*context));
     if (!provisioned.ok()) return provisioned.status();
     *response->mutable_pool() = std::move(provisioned->pool);
     response->set_server_version(provisioned->server_version);
@@ -39,9 +61,9 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::ProvisionPool(
 grpc::ServerUnaryReactor* DatabaseServiceHandler::CreateDatabase(
     grpc::CallbackServerContext* context, const database::v1::CreateDatabaseRequest* request,
     database::v1::CreateDatabaseResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
-    auto tenant =
-        allocator_.Create(request->database_name(), request->server_type(), request->request_id());
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
+    auto tenant = allocator_.Create(request->database_name(), request->server_type(),
+                                    request->request_id(), CallerDeadline(*context));
     if (!tenant.ok()) return tenant.status();
     *response->mutable_pool() = std::move(tenant->pool);
     response->set_database_name(tenant->database.database_name);
@@ -54,9 +76,10 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::CreateDatabase(
 grpc::ServerUnaryReactor* DatabaseServiceHandler::DropDatabase(
     grpc::CallbackServerContext* context, const database::v1::DropDatabaseRequest* request,
     database::v1::DropDatabaseResponse* response) {
-  return dispatcher_.Dispatch(context, [this, request, response]() -> absl::Status {
-    auto released = allocator_.Drop(request->pool_id(), request->database_name(),
-                                    request->request_id(), request->allow_missing());
+  return dispatcher_.Dispatch(context, [this, context, request, response]() -> absl::Status {
+    auto released =
+        allocator_.Drop(request->pool_id(), request->database_name(), request->request_id(),
+                        request->allow_missing(), CallerDeadline(*context));
     if (!released.ok()) return released.status();
     *response->mutable_pool() = std::move(released->pool);
     response->set_released(released->released);
@@ -67,8 +90,8 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::DropDatabase(
 grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
     grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest*,
     database::v1::RunMonitoringPassResponse* response) {
-  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
-    auto report = monitor_.RunPass();
+  return dispatcher_.Dispatch(context, [this, context, response]() -> absl::Status {
+    auto report = monitor_.RunPass(CallerDeadline(*context));
     if (!report.ok()) return report.status();
     for (const PoolProbeOutcome& outcome : report->probes) {
       database::v1::PoolProbe& probe = *response->add_probes();

@@ -11,7 +11,7 @@
 namespace dbs::database_service {
 
 // gRPC handlers of database.v1.DatabaseService: map the request, call the flow,
-// map the result; errors become grpc::Status only here (ToGrpcStatus). The
+// map the result; errors become grpc::Status only here (errors::ToGrpcStatus). The
 // flows are not owned and must outlive the handler.
 //
 // gRPC's callback API: the flows block (libpq towards pool servers, CREATE DATABASE

@@ -1,47 +1,54 @@
 #include "database_service/pool_admin/postgres_pool_admin.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "database_service/pool_admin/pool_connection.h"
+#include "pq/pg_connection.h"
+#include "pq/pg_result.h"
 
 namespace dbs::database_service {
 namespace {
 
-// Every statement database-service runs, all on pool servers. Values travel as
-// $n parameters; DDL takes identifiers quoted by PQescapeIdentifier.
-constexpr char kServerInfo[] =
+using pq::PgConnection;
+using pq::PgStatement;
+
+// Every statement database-service runs, all on pool servers, as named statements
+// of the libpq layer (pq/). Values travel as $n parameters; DDL takes identifiers
+// quoted by PQescapeIdentifier (PgConnection::QuoteIdentifier).
+constexpr PgStatement kServerInfo = {
+    "pool_server_info",
     "SELECT current_setting('server_version_num'), current_setting('server_version'), "
     "(SELECT rolsuper OR (rolcreatedb AND rolcreaterole) FROM pg_roles "
-    " WHERE rolname = current_user)";
-constexpr char kProbe[] = "SELECT 1";
-constexpr char kRoleOid[] = "SELECT oid FROM pg_roles WHERE rolname = $1";
-constexpr char kDatabaseOwner[] =
-    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1";
+    " WHERE rolname = current_user)"};
+constexpr PgStatement kProbe = {"pool_probe", "SELECT 1"};
+constexpr PgStatement kRoleOid = {"pool_role_oid",
+                                  "SELECT oid::text FROM pg_roles WHERE rolname = $1"};
+constexpr PgStatement kDatabaseOwner = {
+    "pool_database_owner",
+    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1"};
 
 // The OID of `role`, or 0 when there is no such role (0 is never a valid OID).
-absl::StatusOr<uint32_t> RoleOid(PoolConnection& conn, const std::string& role,
-                                 absl::Time deadline) {
-  auto rows = conn.Query(kRoleOid, {role}, deadline);
+absl::StatusOr<uint32_t> RoleOid(PgConnection& conn, const std::string& role, absl::Time deadline) {
+  auto rows = conn.Run(kRoleOid, {role}, deadline);
   if (!rows.ok()) return rows.status();
-  if (rows->empty()) return 0u;
+  if (rows->rows() == 0) return 0u;
   uint32_t oid = 0;
-  if (!absl::SimpleAtoi((*rows)[0][0], &oid) || oid == 0) {
-    return absl::InternalError(absl::StrCat("unexpected oid '", (*rows)[0][0], "' for role"));
+  if (!absl::SimpleAtoi(rows->Text(0, 0), &oid) || oid == 0) {
+    return absl::InternalError(absl::StrCat("unexpected oid '", rows->Text(0, 0), "' for role"));
   }
   return oid;
 }
 
 // The owner of database `name`, or "" when there is no such database.
-absl::StatusOr<std::string> DatabaseOwner(PoolConnection& conn, const std::string& name,
+absl::StatusOr<std::string> DatabaseOwner(PgConnection& conn, const std::string& name,
                                           absl::Time deadline) {
-  auto rows = conn.Query(kDatabaseOwner, {name}, deadline);
+  auto rows = conn.Run(kDatabaseOwner, {name}, deadline);
   if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::string();
-  return (*rows)[0][0];
+  if (rows->rows() == 0) return std::string();
+  return rows->String(0, 0);
 }
 
 }  // namespace
@@ -62,27 +69,49 @@ absl::Status ValidateTenantDatabaseName(const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PoolConnection> PostgresPoolAdmin::OpenForTenant(const PoolEndpoint& endpoint,
-                                                                const std::string& name) const {
-  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  return PoolConnection::Open(endpoint, options_.credentials,
-                              absl::Now() + options_.connect_timeout);
+absl::StatusOr<std::unique_ptr<PgConnection>> PostgresPoolAdmin::Open(const PoolEndpoint& endpoint,
+                                                                      absl::Time deadline) const {
+  pq::PgConnectOptions connect;
+  connect.params = {{"host", endpoint.host},
+                    {"port", absl::StrCat(endpoint.port)},
+                    {"user", options_.credentials.user},
+                    {"dbname", "postgres"},
+                    {"sslmode", options_.credentials.sslmode}};
+  if (!options_.credentials.password.empty()) {
+    connect.params.emplace_back("password", options_.credentials.password);
+  }
+  connect.application_name = "database-service";
+  connect.connect_timeout = options_.connect_timeout;
+  auto connection = PgConnection::Connect(connect, deadline);
+  if (!connection.ok()) {
+    return absl::Status(connection.status().code(),
+                        absl::StrCat("connecting to ", endpoint.host, ":", endpoint.port, ": ",
+                                     connection.status().message()));
+  }
+  return connection;
 }
 
-absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint) {
-  auto conn =
-      PoolConnection::Open(endpoint, options_.credentials, absl::Now() + options_.connect_timeout);
+absl::StatusOr<std::unique_ptr<PgConnection>> PostgresPoolAdmin::OpenForTenant(
+    const PoolEndpoint& endpoint, const std::string& name, absl::Time deadline) const {
+  if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+  return Open(endpoint, deadline);
+}
+
+absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint,
+                                                          absl::Time deadline) {
+  auto conn = Open(endpoint, deadline);
   if (!conn.ok()) return conn.status();
-  auto rows = conn->Query(kServerInfo, {}, absl::Now() + options_.connect_timeout);
+  auto rows =
+      (*conn)->Run(kServerInfo, {}, std::min(deadline, absl::Now() + options_.connect_timeout));
   if (!rows.ok()) return rows.status();
-  if (rows->size() != 1) return absl::InternalError("server info query returned no row");
+  if (rows->rows() != 1) return absl::InternalError("server info query returned no row");
   PoolServerInfo info;
-  const std::vector<std::string>& row = (*rows)[0];
-  if (!absl::SimpleAtoi(row[0], &info.version_num)) {
-    return absl::InternalError(absl::StrCat("unexpected server_version_num '", row[0], "'"));
+  if (!absl::SimpleAtoi(rows->Text(0, 0), &info.version_num)) {
+    return absl::InternalError(
+        absl::StrCat("unexpected server_version_num '", rows->Text(0, 0), "'"));
   }
-  info.version = row[1];
-  info.can_create_tenants = row[2] == "t";
+  info.version = rows->String(0, 1);
+  info.can_create_tenants = rows->Bool(0, 2);
   if (info.version_num < options_.min_server_version_num) {
     return absl::FailedPreconditionError(absl::StrCat("PostgreSQL ", info.version,
                                                       " is older than the minimum (version_num ",
@@ -96,27 +125,29 @@ absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& en
   return info;
 }
 
-absl::StatusOr<absl::Duration> PostgresPoolAdmin::Probe(const PoolEndpoint& endpoint) {
+absl::StatusOr<absl::Duration> PostgresPoolAdmin::Probe(const PoolEndpoint& endpoint,
+                                                        absl::Time deadline) {
   const absl::Time start = absl::Now();
-  const absl::Time deadline = start + options_.probe_timeout;
-  auto conn = PoolConnection::Open(endpoint, options_.credentials, deadline);
+  const absl::Time bound = std::min(deadline, start + options_.probe_timeout);
+  auto conn = Open(endpoint, bound);
   if (!conn.ok()) return conn.status();
-  auto rows = conn->Query(kProbe, {}, deadline);
+  auto rows = (*conn)->Run(kProbe, {}, bound);
   if (!rows.ok()) return rows.status();
-  if (rows->size() != 1 || (*rows)[0][0] != "1") {
+  if (rows->rows() != 1 || rows->Text(0, 0) != "1") {
     return absl::InternalError("SELECT 1 returned an unexpected answer");
   }
   return absl::Now() - start;
 }
 
 absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const PoolEndpoint& endpoint,
-                                                                       const std::string& name) {
-  auto conn = OpenForTenant(endpoint, name);
+                                                                       const std::string& name,
+                                                                       absl::Time caller_deadline) {
+  auto conn = OpenForTenant(endpoint, name, caller_deadline);
   if (!conn.ok()) return conn.status();
-  const absl::Time deadline = absl::Now() + options_.ddl_timeout;
+  const absl::Time deadline = std::min(caller_deadline, absl::Now() + options_.ddl_timeout);
   TenantDatabase tenant{name, OwnerRoleFor(name), /*created=*/false};
 
-  auto owner = DatabaseOwner(*conn, name, deadline);
+  auto owner = DatabaseOwner(**conn, name, deadline);
   if (!owner.ok()) return owner.status();
   if (*owner == tenant.owner_role) return tenant;  // a retry: already done
   if (!owner->empty()) {
@@ -124,66 +155,73 @@ absl::StatusOr<TenantDatabase> PostgresPoolAdmin::CreateTenantDatabase(const Poo
         absl::StrCat("database '", name, "' already exists on the pool with another owner"));
   }
 
-  auto quoted_name = conn->QuoteIdentifier(name);
+  auto quoted_name = (*conn)->QuoteIdentifier(name);
   if (!quoted_name.ok()) return quoted_name.status();
-  auto quoted_role = conn->QuoteIdentifier(tenant.owner_role);
+  auto quoted_role = (*conn)->QuoteIdentifier(tenant.owner_role);
   if (!quoted_role.ok()) return quoted_role.status();
 
-  auto role_oid = RoleOid(*conn, tenant.owner_role, deadline);
+  auto role_oid = RoleOid(**conn, tenant.owner_role, deadline);
   if (!role_oid.ok()) return role_oid.status();
   bool created_role = false;
   if (*role_oid == 0) {
     absl::Status role =
-        conn->Execute(absl::StrCat("CREATE ROLE ", *quoted_role, " NOLOGIN"), deadline);
+        (*conn)->Execute(absl::StrCat("CREATE ROLE ", *quoted_role, " NOLOGIN"), deadline).status();
     // A concurrent attempt for the same tenant may have created it first.
     if (!role.ok() && !absl::IsAlreadyExists(role)) return role;
     created_role = role.ok();
   }
 
-  absl::Status database = conn->Execute(
-      absl::StrCat("CREATE DATABASE ", *quoted_name, " OWNER ", *quoted_role), deadline);
+  absl::Status database =
+      (*conn)
+          ->Execute(absl::StrCat("CREATE DATABASE ", *quoted_name, " OWNER ", *quoted_role),
+                    deadline)
+          .status();
   if (database.ok()) {
     tenant.created = true;
     return tenant;
   }
   if (absl::IsAlreadyExists(database)) {
     // Lost a race: fine if the winner was this tenant.
-    auto winner = DatabaseOwner(*conn, name, deadline);
+    auto winner = DatabaseOwner(**conn, name, deadline);
     if (winner.ok() && *winner == tenant.owner_role) return tenant;
     database = absl::AlreadyExistsError(
         absl::StrCat("database '", name, "' already exists on the pool with another owner"));
   }
   if (created_role) {
     // Best effort; a leftover NOLOGIN role owns nothing and the next attempt reuses it.
-    (void)conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
+    (void)(*conn)->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline);
   }
   return database;
 }
 
 absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEndpoint& endpoint,
-                                                                    const std::string& name) {
-  auto conn = OpenForTenant(endpoint, name);
+                                                                    const std::string& name,
+                                                                    absl::Time caller_deadline) {
+  auto conn = OpenForTenant(endpoint, name, caller_deadline);
   if (!conn.ok()) return conn.status();
-  const absl::Time deadline = absl::Now() + options_.ddl_timeout;
+  const absl::Time deadline = std::min(caller_deadline, absl::Now() + options_.ddl_timeout);
   const std::string role = OwnerRoleFor(name);
   DroppedTenant dropped;
 
-  auto owner = DatabaseOwner(*conn, name, deadline);
+  auto owner = DatabaseOwner(**conn, name, deadline);
   if (!owner.ok()) return owner.status();
   if (!owner->empty() && *owner != role) {
     return absl::FailedPreconditionError(absl::StrCat(
         "database '", name, "' is not a tenant database (owned by '", *owner, "'); not dropped"));
   }
-  auto quoted_name = conn->QuoteIdentifier(name);
+  auto quoted_name = (*conn)->QuoteIdentifier(name);
   if (!quoted_name.ok()) return quoted_name.status();
 
   if (!owner->empty()) {
     dropped.database_existed = true;
-    absl::Status drop = conn->Execute(
-        absl::StrCat("DROP DATABASE IF EXISTS ", *quoted_name, " WITH (FORCE)"), deadline);
+    absl::Status drop =
+        (*conn)
+            ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ", *quoted_name, " WITH (FORCE)"),
+                      deadline)
+            .status();
     if (!drop.ok()) return drop;
   }
-  auto role_oid = RoleOid(*conn, role, deadline);
+  auto role_oid = RoleOid(**conn, role, deadline);
   if (!role_oid.ok()) return role_oid.status();
   dropped.role_exists = *role_oid != 0;
   dropped.role_oid = *role_oid;
@@ -191,18 +229,15 @@ absl::StatusOr<DroppedTenant> PostgresPoolAdmin::DropTenantDatabase(const PoolEn
 }
 
 absl::Status PostgresPoolAdmin::DropTenantRole(const PoolEndpoint& endpoint,
-                                               const std::string& name) {
-  auto conn = OpenForTenant(endpoint, name);
+                                               const std::string& name, absl::Time deadline) {
+  auto conn = OpenForTenant(endpoint, name, deadline);
   if (!conn.ok()) return conn.status();
-  auto quoted_role = conn->QuoteIdentifier(OwnerRoleFor(name));
+  auto quoted_role = (*conn)->QuoteIdentifier(OwnerRoleFor(name));
   if (!quoted_role.ok()) return quoted_role.status();
-  absl::Status drop = conn->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role),
-                                    absl::Now() + options_.ddl_timeout);
-  // 2BP01 (dependent objects still exist) maps to INTERNAL; say what it means.
-  if (!drop.ok() && absl::StrContains(drop.message(), "2BP01")) {
-    return absl::FailedPreconditionError(drop.message());
-  }
-  return drop;
+  auto drop = (*conn)->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role),
+                               std::min(deadline, absl::Now() + options_.ddl_timeout));
+  // 2BP01 (dependent objects still exist) is FAILED_PRECONDITION in pq's table.
+  return drop.status();
 }
 
 }  // namespace dbs::database_service

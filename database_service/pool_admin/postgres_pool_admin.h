@@ -1,11 +1,13 @@
 #ifndef DATABASE_SERVICE_POOL_ADMIN_POSTGRES_POOL_ADMIN_H_
 #define DATABASE_SERVICE_POOL_ADMIN_POSTGRES_POOL_ADMIN_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
 #include "database_service/pool_admin/pool_admin.h"
-#include "database_service/pool_admin/pool_connection.h"
+#include "database_service/pool_admin/pool_endpoint.h"
+#include "pq/pg_connection.h"
 
 namespace dbs::database_service {
 
@@ -21,24 +23,35 @@ struct PostgresPoolAdminOptions {
   int min_server_version_num = 130000;
 };
 
-// PoolAdmin on real PostgreSQL pool servers through libpq, one short-lived
-// connection per call. Thread-safe.
+// PoolAdmin on real PostgreSQL pool servers through the libpq layer both services
+// share (pq/: its non-blocking connect, deadlines, SQLSTATE table), one
+// short-lived connection per call, application_name "database-service".
+// Errors: pq's codes (pq/sqlstate.h), passed through; a refused login is
+// PERMISSION_DENIED. Thread-safe.
 class PostgresPoolAdmin : public PoolAdmin {
  public:
   explicit PostgresPoolAdmin(PostgresPoolAdminOptions options) : options_(std::move(options)) {}
 
-  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) override;
-  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) override;
+  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint,
+                                         absl::Time deadline) override;
+  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint, absl::Time deadline) override;
   absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
-                                                      const std::string& name) override;
+                                                      const std::string& name,
+                                                      absl::Time deadline) override;
   absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
-                                                   const std::string& name) override;
-  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override;
+                                                   const std::string& name,
+                                                   absl::Time deadline) override;
+  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
+                              absl::Time deadline) override;
 
  private:
+  // Connects to the pool server's `postgres` database as the admin role.
+  absl::StatusOr<std::unique_ptr<pq::PgConnection>> Open(const PoolEndpoint& endpoint,
+                                                         absl::Time deadline) const;
   // Validates tenant `name` (INVALID_ARGUMENT) and connects.
-  absl::StatusOr<PoolConnection> OpenForTenant(const PoolEndpoint& endpoint,
-                                               const std::string& name) const;
+  absl::StatusOr<std::unique_ptr<pq::PgConnection>> OpenForTenant(const PoolEndpoint& endpoint,
+                                                                  const std::string& name,
+                                                                  absl::Time deadline) const;
 
   const PostgresPoolAdminOptions options_;
 };

@@ -1,33 +1,35 @@
 #include "instance_service/service/grpc_status.h"
 
+#include <string>
+
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "errors/error_status.h"
+#include "errors/grpc_status.h"
 #include "glog/logging.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
 
 namespace dbs::instance {
 namespace {
 
+namespace v1 = ::instance::v1;
+
 // A reason for errors whose origin attached none (e.g. a bug path), so every
 // error still carries an ErrorInfo a caller can branch on.
-const char* DefaultReason(absl::StatusCode code) {
+v1::ErrorReason DefaultReason(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kInvalidArgument:
-      return "INVALID_FIELD";
+      return v1::INVALID_FIELD;
     case absl::StatusCode::kNotFound:
-      return "DB_SERVER_NOT_FOUND";
+      return v1::DB_SERVER_NOT_FOUND;
     case absl::StatusCode::kUnavailable:
-      return "DATABASE_UNAVAILABLE";
+      return v1::DATABASE_UNAVAILABLE;
     case absl::StatusCode::kDeadlineExceeded:
-      return "QUERY_TIMEOUT";
+      return v1::QUERY_TIMEOUT;
     case absl::StatusCode::kAborted:
-      return "ETAG_MISMATCH";
+      return v1::ETAG_MISMATCH;
     default:
-      return "INTERNAL_ERROR";
+      return v1::INTERNAL_ERROR;
   }
 }
 
@@ -35,37 +37,27 @@ const char* DefaultReason(absl::StatusCode code) {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-
+  const bool internal =
+      status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown;
+  if (!internal && errors::ReasonOf(status) != v1::ERROR_REASON_UNSPECIFIED) {
+    return errors::ToGrpcStatus(status);
+  }
   std::string message(status.message());
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+  if (internal) {
     absl::BitGen random;
     const std::string correlation = absl::StrFormat("%016x", absl::Uniform<uint64_t>(random));
     LOG(ERROR) << "internal error [" << correlation << "]: " << status;
     message = absl::StrCat("internal error; correlation id ", correlation);
   }
-
-  google::rpc::ErrorInfo info;
-  for (const auto& [key, value] : ErrorMetadataOf(status)) (*info.mutable_metadata())[key] = value;
-  const std::string reason = ReasonOf(status);
-  info.set_reason(reason.empty() ? DefaultReason(status.code()) : reason);
-  info.set_domain(kErrorDomain);
-
-  google::rpc::Status details;
-  details.set_code(static_cast<int>(status.code()));
-  details.set_message(message);
-  details.add_details()->PackFrom(info);
-  const std::vector<FieldViolation> violations = ViolationsOf(status);
-  if (!violations.empty()) {
-    google::rpc::BadRequest bad_request;
-    for (const FieldViolation& violation : violations) {
-      auto* entry = bad_request.add_field_violations();
-      entry->set_field(violation.field);
-      entry->set_description(violation.description);
-    }
-    details.add_details()->PackFrom(bad_request);
+  // Rebuilt: the reason filled in (or kept), the metadata and violations kept, and
+  // nothing of an INTERNAL error but its code and correlation id.
+  v1::ErrorReason reason = errors::ReasonOf(status);
+  if (reason == v1::ERROR_REASON_UNSPECIFIED) reason = DefaultReason(status.code());
+  absl::Status sent = errors::MakeError(status.code(), message, reason, errors::MetadataOf(status));
+  if (auto violations = status.GetPayload(errors::kBadRequestTypeUrl); violations.has_value()) {
+    sent.SetPayload(errors::kBadRequestTypeUrl, *violations);
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
-                      details.SerializeAsString());
+  return errors::ToGrpcStatus(sent);
 }
 
 }  // namespace dbs::instance

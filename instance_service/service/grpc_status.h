@@ -6,18 +6,16 @@
 
 namespace dbs::instance {
 
-// The ErrorInfo domain of every error instance-service sends.
-inline constexpr char kErrorDomain[] = "instance.internal";
-
-// The one place instance-service makes a grpc::Status. The code and message carry
-// over; the binary details (grpc-status-details-bin) hold a google.rpc.Status with
-// a google.rpc.ErrorInfo (domain kErrorDomain, the status's reason — or a default
-// per code when none was attached — and its metadata, see error_reason.h) and, for
-// INVALID_ARGUMENT, a google.rpc.BadRequest with every field violation.
+// The one place instance-service makes a grpc::Status: its policy on top of the
+// shared conversion (errors/grpc_status.h), which carries the code, the message
+// and the google.rpc details (ErrorInfo, BadRequest, RetryInfo) over unchanged.
 //
-// INTERNAL and UNKNOWN errors are logged here with a fresh correlation id and sent
-// with a generic message carrying that id, so neither SQL nor connection details
-// reach callers.
+// The policy: every error carries an ErrorInfo a caller can branch on, so an error
+// whose origin attached no reason gets a default one per code (INVALID_FIELD,
+// DB_SERVER_NOT_FOUND, DATABASE_UNAVAILABLE, QUERY_TIMEOUT, ETAG_MISMATCH, else
+// INTERNAL_ERROR) in domain errors::kErrorDomain. INTERNAL and UNKNOWN errors are
+// logged here with a fresh correlation id and sent with a generic message carrying
+// that id, so neither SQL nor connection details reach callers.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace dbs::instance

@@ -146,8 +146,9 @@ TEST_CASE("concurrent duplicates of one request id apply once and all get the sa
 TEST_CASE("a transaction never runs or commits past the caller's deadline") {
   MigratedDatabase db;
   db.Scalar("CREATE TABLE deadline_probe (v int); INSERT INTO deadline_probe VALUES (1)");
-  auto holder = dbs::pq::PgConnection::Connect(db.database.connection_string(),
-                                               absl::Now() + absl::Seconds(10), absl::Seconds(5));
+  dbs::pq::PgConnectOptions connect;
+  connect.conninfo = db.database.connection_string();
+  auto holder = dbs::pq::PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
   REQUIRE(holder.ok());
   REQUIRE((*holder)->Execute("SELECT pg_advisory_lock(7101), pg_advisory_lock(7102)").ok());
 
