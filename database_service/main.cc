@@ -22,15 +22,19 @@
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/pool_admin/postgres_pool_admin.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "database_service/reconcile/pool_reconciler.h"
 #include "glog/logging.h"
 #include "google/rpc/error_details.pb.h"
 #include "metrics/allocation_metrics.h"
 #include "metrics/metrics_exporter.h"
 #include "metrics/pool_probe_metrics.h"
+#include "metrics/reconciler_metrics.h"
 #include "serving/bounded_executor.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/malformed_request.h"
 #include "serving/pem_file.h"
+#include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
 #include "serving/server_security_flags.h"
 #include "serving/shutdown_signal.h"
@@ -100,6 +104,21 @@ ABSL_FLAG(int64_t, degraded_latency_ms, EnvOr("DATABASE_SERVICE_DEGRADED_LATENCY
 ABSL_FLAG(int64_t, heartbeat_seconds, EnvOr("DATABASE_SERVICE_HEARTBEAT_SECONDS", int64_t{60}),
           "Rewrite an unchanged health verdict once it is this old "
           "[env DATABASE_SERVICE_HEARTBEAT_SECONDS]");
+ABSL_FLAG(int64_t, pool_ddl_timeout_ms,
+          EnvOr("DATABASE_SERVICE_POOL_DDL_TIMEOUT_MS", int64_t{60'000}),
+          "Bound on a tenant CREATE/DROP DATABASE on a pool server "
+          "[env DATABASE_SERVICE_POOL_DDL_TIMEOUT_MS]");
+ABSL_FLAG(int64_t, reconcile_interval_ms,
+          EnvOr("DATABASE_SERVICE_RECONCILE_INTERVAL_MS", int64_t{60'000}),
+          "Time between reconciliation passes (instance_count against the tenant databases); "
+          "0 disables the loop (RunReconcilePass still works) "
+          "[env DATABASE_SERVICE_RECONCILE_INTERVAL_MS]");
+ABSL_FLAG(int64_t, reconcile_settle_ms,
+          EnvOr("DATABASE_SERVICE_RECONCILE_SETTLE_MS", int64_t{600'000}),
+          "A drift is repaired once unchanged this long; at least twice the longest a create "
+          "can run (2 x (2 x instance_service_timeout + pool_connect_timeout + "
+          "pool_ddl_timeout)), or the service refuses to start "
+          "[env DATABASE_SERVICE_RECONCILE_SETTLE_MS]");
 ABSL_FLAG(int64_t, readiness_interval_ms,
           EnvOr("DATABASE_SERVICE_READINESS_INTERVAL_MS", int64_t{2'000}),
           "How often readiness checks that instance-service answers "
@@ -204,6 +223,7 @@ int main(int argc, char** argv) {
   if (!LoadPoolAdminPassword(&admin_options.credentials.password)) return EXIT_FAILURE;
   admin_options.connect_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_pool_connect_timeout_ms));
   admin_options.probe_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_probe_timeout_ms));
+  admin_options.ddl_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_pool_ddl_timeout_ms));
   admin_options.min_server_version_num =
       static_cast<int>(absl::GetFlag(FLAGS_min_pool_server_version_num));
   auto pool_admin = std::make_shared<dbs::database_service::PostgresPoolAdmin>(admin_options);
@@ -233,11 +253,33 @@ int main(int argc, char** argv) {
   dbs::database_service::PoolMonitor monitor(
       client, pool_admin, monitor_options,
       std::make_shared<dbs::metrics::PoolProbeMetrics>((*metrics)->registry()));
+  dbs::database_service::PoolReconcilerOptions reconcile_options;
+  reconcile_options.settle = absl::Milliseconds(absl::GetFlag(FLAGS_reconcile_settle_ms));
+  reconcile_options.call_timeout = client_options.default_timeout;
+  // Both kinds are declared up front, so their series start at 0 and the alert's
+  // increase() sees the very first repair.
+  dbs::metrics::ReconcilerMetrics reconciler_metrics((*metrics)->registry(),
+                                                     {"release_slot", "count_tenant"});
+  reconcile_options.on_repair = [&reconciler_metrics](
+                                    const dbs::database_service::ReconcileRepair& repair) {
+    reconciler_metrics.Repaired(
+        repair.kind == dbs::database_service::ReconcileRepair::Kind::kReleaseSlot ? "release_slot"
+                                                                                  : "count_tenant");
+  };
+  if (const absl::Duration minimum = dbs::database_service::MinimumReconcileSettle(
+          client_options.default_timeout, admin_options.connect_timeout, admin_options.ddl_timeout);
+      reconcile_options.settle < minimum) {
+    LOG(ERROR) << "--reconcile_settle_ms must be at least " << absl::ToInt64Milliseconds(minimum)
+               << " with these timeouts, or a repair could undo a create still running";
+    return EXIT_FAILURE;
+  }
+  dbs::database_service::PoolReconciler reconciler(client, pool_admin, reconcile_options);
   dbs::serving::BoundedExecutorOptions executor_options;
   executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads));
   executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
   dbs::serving::BoundedExecutor executor(executor_options);
-  dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, &executor);
+  dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, reconciler,
+                                                        &executor);
 
   auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
   if (!security.ok()) {
@@ -251,6 +293,8 @@ int main(int argc, char** argv) {
   host_options.plaintext_health_listen_address = security->health_listen_address;
   host_options.listen_address = absl::GetFlag(FLAGS_listen);
   host_options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  host_options.interceptors.push_back(dbs::serving::MakeMalformedRequestInterceptorFactory(
+      dbs::database_service::MalformedRequestStatus));
   auto host = dbs::serving::GrpcHost::Start(
       std::move(host_options), {{&handler, database::v1::DatabaseService::service_full_name()}});
   if (!host.ok()) {
@@ -285,9 +329,21 @@ int main(int argc, char** argv) {
     loop->Start();
   }
 
+  std::unique_ptr<dbs::serving::PeriodicTask> reconcile_loop;
+  if (const int64_t interval_ms = absl::GetFlag(FLAGS_reconcile_interval_ms); interval_ms > 0) {
+    reconcile_loop = std::make_unique<dbs::serving::PeriodicTask>(
+        [&reconciler] {
+          if (auto pass = reconciler.RunPass(); !pass.ok()) {
+            LOG(WARNING) << "reconcile pass failed: " << pass.status();
+          }
+        },
+        absl::Milliseconds(interval_ms));
+  }
+
   const int signal_number = dbs::serving::WaitForShutdownSignal();
   LOG(INFO) << "signal " << signal_number << ": shutting down";
   if (loop) loop->Stop();
+  reconcile_loop.reset();
   (*host)->Shutdown();
   executor.Shutdown();
   return EXIT_SUCCESS;

@@ -26,12 +26,14 @@
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "instance_service/service/db_server_service.h"
+#include "instance_service/service/grpc_status.h"
 #include "metrics/fleet_metrics.h"
 #include "metrics/metrics_exporter.h"
 #include "pq/pg_pool.h"
 #include "serving/bounded_executor.h"
 #include "serving/env_default.h"
 #include "serving/grpc_host.h"
+#include "serving/malformed_request.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
 #include "serving/server_security_flags.h"
@@ -157,6 +159,8 @@ int Serve(const std::string& database_url) {
   options.authorization = security->authorization;
   options.plaintext_health_listen_address = security->health_listen_address;
   LOG(INFO) << "transport: " << security->summary;
+  options.interceptors.push_back(
+      dbs::serving::MakeMalformedRequestInterceptorFactory(dbs::instance::MalformedRequestStatus));
   auto host =
       dbs::serving::GrpcHost::Start(std::move(options), {{&db_server_service, kReadinessService}});
   if (!host.ok()) {

@@ -91,10 +91,11 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
   auto released = client_.DecrementInstanceCount(release);
   *outcome = released.ok() ? AllocationOutcome::kPoolError : AllocationOutcome::kSlotLeaked;
   if (!released.ok()) {
-    // The error goes back to the caller; the leaked slot needs an operator.
-    LOG(ERROR) << "slot on pool " << pool->display_name() << " (" << pool->id()
-               << ") leaked: create of " << database_name
-               << " failed and the release failed too: " << released.status();
+    // The error goes back to the caller; the reconciler (reconcile/) releases
+    // the slot once the drift has settled.
+    LOG(WARNING) << "slot on pool " << pool->display_name() << " (" << pool->id()
+                 << ") leaked until the reconciler releases it: create of " << database_name
+                 << " failed and the release failed too: " << released.status();
   }
   return Annotate(database.status(),
                   absl::StrCat("creating database ", database_name, " on pool ",
@@ -139,9 +140,7 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
   // released again. (request_id only gates the call; a drop needs no more.)
   instance::v1::DecrementInstanceCountRequest release;
   release.set_id(pool_id);
-  release.set_request_id(
-      DeriveRequestId(pool_id, absl::StrCat("release-after-drop of ", database_name,
-                                            " owner role oid ", dropped->role_oid)));
+  release.set_request_id(TenantReleaseRequestId(pool_id, database_name, dropped->role_oid));
   auto released = client_.DecrementInstanceCount(release, call);
   ReleasedTenant result;
   if (released.ok()) {

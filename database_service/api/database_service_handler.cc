@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "database_service/api/reconcile_pass_response.h"
 #include "errors/grpc_status.h"
 
 namespace dbs::database_service {
@@ -27,11 +28,12 @@ absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
 
 DatabaseServiceHandler::DatabaseServiceHandler(const PoolProvisioner& provisioner,
                                                const TenantAllocator& allocator,
-                                               PoolMonitor& monitor,
+                                               PoolMonitor& monitor, PoolReconciler& reconciler,
                                                serving::BoundedExecutor* executor)
     : provisioner_(provisioner),
       allocator_(allocator),
       monitor_(monitor),
+      reconciler_(reconciler),
       // Every payload the client kept from instance-service (ErrorInfo, BadRequest,
       // RetryInfo) is forwarded as it came, so reasons such as NO_CAPACITY reach
       // grpcurl users unchanged.
@@ -109,6 +111,24 @@ grpc::ServerUnaryReactor* DatabaseServiceHandler::RunMonitoringPass(
     response->set_updates_written(report->updates_written);
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* DatabaseServiceHandler::RunReconcilePass(
+    grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest*,
+    database::v1::RunReconcilePassResponse* response) {
+  return dispatcher_.Dispatch(context, [this, response]() -> absl::Status {
+    auto report = reconciler_.RunPass();
+    if (!report.ok()) return report.status();
+    *response = ToReconcilePassResponse(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MalformedRequestStatus(const std::string& method) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "the request is not a valid message for " + method +
+                          " (a string field with invalid UTF-8, or bytes that are not this "
+                          "message)");
 }
 
 }  // namespace dbs::database_service

@@ -1,10 +1,13 @@
 #ifndef DATABASE_SERVICE_API_DATABASE_SERVICE_HANDLER_H_
 #define DATABASE_SERVICE_API_DATABASE_SERVICE_HANDLER_H_
 
+#include <string>
+
 #include "database/v1/database_service.grpc.pb.h"
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
 #include "database_service/provisioning/pool_provisioner.h"
+#include "database_service/reconcile/pool_reconciler.h"
 #include "serving/bounded_executor.h"
 #include "serving/call_dispatcher.h"
 
@@ -21,7 +24,8 @@ namespace dbs::database_service {
 class DatabaseServiceHandler final : public database::v1::DatabaseService::CallbackService {
  public:
   DatabaseServiceHandler(const PoolProvisioner& provisioner, const TenantAllocator& allocator,
-                         PoolMonitor& monitor, serving::BoundedExecutor* executor);
+                         PoolMonitor& monitor, PoolReconciler& reconciler,
+                         serving::BoundedExecutor* executor);
 
   grpc::ServerUnaryReactor* ProvisionPool(grpc::CallbackServerContext* context,
                                           const database::v1::ProvisionPoolRequest* request,
@@ -35,13 +39,22 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
   grpc::ServerUnaryReactor* RunMonitoringPass(
       grpc::CallbackServerContext* context, const database::v1::RunMonitoringPassRequest* request,
       database::v1::RunMonitoringPassResponse* response) override;
+  grpc::ServerUnaryReactor* RunReconcilePass(
+      grpc::CallbackServerContext* context, const database::v1::RunReconcilePassRequest* request,
+      database::v1::RunReconcilePassResponse* response) override;
 
  private:
   const PoolProvisioner& provisioner_;
   const TenantAllocator& allocator_;
   PoolMonitor& monitor_;
+  PoolReconciler& reconciler_;
   serving::CallDispatcher dispatcher_;
 };
+
+// The answer to a request whose bytes do not parse as `method`'s request
+// message: INVALID_ARGUMENT instead of gRPC's INTERNAL
+// (serving/malformed_request.h).
+grpc::Status MalformedRequestStatus(const std::string& method);
 
 }  // namespace dbs::database_service
 

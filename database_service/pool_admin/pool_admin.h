@@ -2,6 +2,8 @@
 #define DATABASE_SERVICE_POOL_ADMIN_POOL_ADMIN_H_
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -37,6 +39,36 @@ struct DroppedTenant {
   uint32_t role_oid = 0;
 };
 
+// The tenants a pool server holds, as the reconciler counts them.
+struct TenantInventory {
+  // Tenant databases: every database `name` owned by OwnerRoleFor(name), with
+  // the database's OID (a database dropped and created again gets a new one).
+  std::map<std::string, uint32_t> databases;
+  // Owner roles without their database: tenant name -> the role's OID. A drop
+  // that has not finished (its slot may still be held), or a failed create's
+  // leftover (its slot was released).
+  std::map<std::string, uint32_t> orphan_roles;
+};
+
+// An exclusive hold on a pool server's tenant changes: while it lives, no
+// CreateTenantDatabase, DropTenantDatabase or DropTenantRole of any
+// database-service replica runs on that server (each takes the shared side of
+// the same session-level advisory lock before its first statement, and waits).
+// Released when destroyed, or when its connection dies with its holder. Not
+// thread-safe.
+class TenantLease {
+ public:
+  virtual ~TenantLease() = default;
+
+  // The tenant databases and orphan owner roles on the server now.
+  virtual absl::StatusOr<TenantInventory> Inventory() = 0;
+
+  // Drops OwnerRoleFor(name) if it exists and owns no database (a drop's last
+  // step, or a failed create's cleanup). FAILED_PRECONDITION while it owns
+  // objects.
+  virtual absl::Status DropOrphanRole(const std::string& name) = 0;
+};
+
 // Administration of the pool servers themselves, over libpq. This is the only
 // SQL database-service runs, and it never targets the instance database: the
 // endpoints come from `DbServer` records, the credentials from configuration.
@@ -52,6 +84,9 @@ struct DroppedTenant {
 // `deadline` is the caller's (database-service propagates the deadline of the RPC
 // it serves): it bounds the connect and every statement, together with the
 // implementation's own per-operation timeouts (whichever ends first).
+// Tenant changes (CreateTenantDatabase, DropTenantDatabase, DropTenantRole)
+// hold the shared side of a per-server lock for their whole connection, so a
+// TenantLease (the reconciler's) never sees one half done.
 //
 // Thread-safe: implementations open a connection per call.
 class PoolAdmin {
@@ -91,14 +126,21 @@ class PoolAdmin {
   // owns objects (the database was not dropped).
   virtual absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
                                       absl::Time deadline) = 0;
+
+  // Takes the exclusive TenantLease on the server, waiting at most `wait` for
+  // the tenant changes running there to finish (changes that start meanwhile
+  // queue behind it, so a busy server cannot starve it): ABORTED when they did
+  // not finish in time (retry later).
+  virtual absl::StatusOr<std::unique_ptr<TenantLease>> LeaseTenants(const PoolEndpoint& endpoint,
+                                                                    absl::Duration wait) = 0;
 };
 
 // The owner role of tenant database `name`: `<name>_owner`.
 std::string OwnerRoleFor(const std::string& name);
 
 // OK when `name` matches `[a-z][a-z0-9_]{0,56}` (so OwnerRoleFor fits in 63
-// bytes) and is not `postgres`, `template0` or `template1`; INVALID_ARGUMENT
-// otherwise.
+// bytes), is not `postgres`, `template0` or `template1`, and does not start
+// with `pg_` (PostgreSQL reserves such role names); INVALID_ARGUMENT otherwise.
 absl::Status ValidateTenantDatabaseName(const std::string& name);
 
 }  // namespace dbs::database_service

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "pq/pg_connection.h"
 #include "pq/pg_result.h"
 
@@ -30,16 +33,38 @@ constexpr PgStatement kDatabaseOwner = {
     "pool_database_owner",
     "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1"};
 
+// The session-level advisory lock (in database `postgres`) that orders tenant
+// changes, which take its shared side, against the reconciler's TenantLease,
+// which takes it exclusively. Any fixed bigint: the bytes of "dbs-tent".
+constexpr char kTenantLockKey[] = "7233470590573964916";
+constexpr PgStatement kLockTenantsShared = {"pool_lock_tenants_shared",
+                                            "SELECT pg_advisory_lock_shared($1::bigint)"};
+constexpr PgStatement kLockTenants = {"pool_lock_tenants", "SELECT pg_advisory_lock($1::bigint)"};
+constexpr PgStatement kTenantDatabases = {
+    "pool_tenant_databases",
+    "SELECT d.datname, d.oid::text FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+    "WHERE r.rolname = d.datname || '_owner'"};
+constexpr PgStatement kOrphanOwnerRoles = {
+    "pool_orphan_owner_roles",
+    "SELECT r.rolname, r.oid::text FROM pg_roles r "
+    "WHERE NOT r.rolcanlogin AND right(r.rolname, 6) = '_owner' AND left(r.rolname, 3) <> 'pg_' "
+    "AND NOT EXISTS ("
+    "  SELECT FROM pg_database d WHERE d.datdba = r.oid AND r.rolname = d.datname || '_owner')"};
+
+absl::StatusOr<uint32_t> ParseOid(absl::string_view text) {
+  uint32_t oid = 0;
+  if (!absl::SimpleAtoi(text, &oid) || oid == 0) {
+    return absl::InternalError(absl::StrCat("unexpected oid '", text, "'"));
+  }
+  return oid;
+}
+
 // The OID of `role`, or 0 when there is no such role (0 is never a valid OID).
 absl::StatusOr<uint32_t> RoleOid(PgConnection& conn, const std::string& role, absl::Time deadline) {
   auto rows = conn.Run(kRoleOid, {role}, deadline);
   if (!rows.ok()) return rows.status();
   if (rows->rows() == 0) return 0u;
-  uint32_t oid = 0;
-  if (!absl::SimpleAtoi(rows->Text(0, 0), &oid) || oid == 0) {
-    return absl::InternalError(absl::StrCat("unexpected oid '", rows->Text(0, 0), "' for role"));
-  }
-  return oid;
+  return ParseOid(rows->Text(0, 0));
 }
 
 // The owner of database `name`, or "" when there is no such database.
@@ -50,6 +75,55 @@ absl::StatusOr<std::string> DatabaseOwner(PgConnection& conn, const std::string&
   if (rows->rows() == 0) return std::string();
   return rows->String(0, 0);
 }
+
+// Drops OwnerRoleFor(name) if it exists; FAILED_PRECONDITION while it owns
+// objects (2BP01 in pq's table).
+absl::Status DropOwnerRole(PgConnection& conn, const std::string& name, absl::Time deadline) {
+  auto quoted_role = conn.QuoteIdentifier(OwnerRoleFor(name));
+  if (!quoted_role.ok()) return quoted_role.status();
+  return conn.Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role), deadline).status();
+}
+
+// The exclusive lease: one connection holding the advisory lock exclusively.
+class PostgresTenantLease : public TenantLease {
+ public:
+  PostgresTenantLease(std::unique_ptr<PgConnection> conn, absl::Duration timeout)
+      : conn_(std::move(conn)), timeout_(timeout) {}
+
+  absl::StatusOr<TenantInventory> Inventory() override {
+    const absl::Time deadline = absl::Now() + timeout_;
+    TenantInventory inventory;
+    auto databases = conn_->Run(kTenantDatabases, {}, deadline);
+    if (!databases.ok()) return databases.status();
+    for (int row = 0; row < databases->rows(); ++row) {
+      const std::string name = databases->String(row, 0);
+      if (!ValidateTenantDatabaseName(name).ok()) continue;  // not one of ours
+      auto oid = ParseOid(databases->Text(row, 1));
+      if (!oid.ok()) return oid.status();
+      inventory.databases[name] = *oid;
+    }
+    auto roles = conn_->Run(kOrphanOwnerRoles, {}, deadline);
+    if (!roles.ok()) return roles.status();
+    for (int row = 0; row < roles->rows(); ++row) {
+      const std::string role = roles->String(row, 0);
+      const std::string name = role.substr(0, role.size() - OwnerRoleFor("").size());
+      if (!ValidateTenantDatabaseName(name).ok()) continue;
+      auto oid = ParseOid(roles->Text(row, 1));
+      if (!oid.ok()) return oid.status();
+      inventory.orphan_roles[name] = *oid;
+    }
+    return inventory;
+  }
+
+  absl::Status DropOrphanRole(const std::string& name) override {
+    if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
+    return DropOwnerRole(*conn_, name, absl::Now() + timeout_);
+  }
+
+ private:
+  std::unique_ptr<PgConnection> conn_;
+  const absl::Duration timeout_;
+};
 
 }  // namespace
 
@@ -65,6 +139,12 @@ absl::Status ValidateTenantDatabaseName(const std::string& name) {
   }
   if (name == "postgres" || name == "template0" || name == "template1") {
     return absl::InvalidArgumentError(absl::StrCat("database_name '", name, "' is reserved"));
+  }
+  // PostgreSQL reserves role names starting with pg_ (its built-in roles, such
+  // as pg_database_owner), so such a tenant could have no owner role.
+  if (name.rfind("pg_", 0) == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("database_name '", name, "' is reserved: names starting with pg_ are"));
   }
   return absl::OkStatus();
 }
@@ -91,10 +171,33 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PostgresPoolAdmin::Open(const Pool
   return connection;
 }
 
+absl::StatusOr<std::unique_ptr<TenantLease>> PostgresPoolAdmin::LeaseTenants(
+    const PoolEndpoint& endpoint, absl::Duration wait) {
+  auto conn = Open(endpoint, absl::Now() + options_.connect_timeout);
+  if (!conn.ok()) return conn.status();
+  // Past the deadline the wait is cancelled, which takes the request out of
+  // the lock's queue again.
+  auto locked = (*conn)->Run(kLockTenants, {kTenantLockKey}, absl::Now() + wait);
+  if (absl::IsDeadlineExceeded(locked.status())) {
+    return absl::AbortedError(
+        absl::StrCat("tenant creates or drops kept running on the pool server for ",
+                     absl::FormatDuration(wait)));
+  }
+  if (!locked.ok()) return locked.status();
+  return std::make_unique<PostgresTenantLease>(*std::move(conn), options_.ddl_timeout);
+}
+
 absl::StatusOr<std::unique_ptr<PgConnection>> PostgresPoolAdmin::OpenForTenant(
     const PoolEndpoint& endpoint, const std::string& name, absl::Time deadline) const {
   if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
-  return Open(endpoint, deadline);
+  auto conn = Open(endpoint, deadline);
+  if (!conn.ok()) return conn.status();
+  // Held until the connection closes: a reconciler's lease waits for this
+  // change to finish, and this change waits for a lease being held.
+  auto locked = (*conn)->Run(kLockTenantsShared, {kTenantLockKey},
+                             std::min(deadline, absl::Now() + options_.ddl_timeout));
+  if (!locked.ok()) return locked.status();
+  return conn;
 }
 
 absl::StatusOr<PoolServerInfo> PostgresPoolAdmin::Inspect(const PoolEndpoint& endpoint,
@@ -232,12 +335,7 @@ absl::Status PostgresPoolAdmin::DropTenantRole(const PoolEndpoint& endpoint,
                                                const std::string& name, absl::Time deadline) {
   auto conn = OpenForTenant(endpoint, name, deadline);
   if (!conn.ok()) return conn.status();
-  auto quoted_role = (*conn)->QuoteIdentifier(OwnerRoleFor(name));
-  if (!quoted_role.ok()) return quoted_role.status();
-  auto drop = (*conn)->Execute(absl::StrCat("DROP ROLE IF EXISTS ", *quoted_role),
-                               std::min(deadline, absl::Now() + options_.ddl_timeout));
-  // 2BP01 (dependent objects still exist) is FAILED_PRECONDITION in pq's table.
-  return drop.status();
+  return DropOwnerRole(**conn, name, std::min(deadline, absl::Now() + options_.ddl_timeout));
 }
 
 }  // namespace dbs::database_service

@@ -43,12 +43,16 @@ class PostgresPoolAdmin : public PoolAdmin {
                                                    absl::Time deadline) override;
   absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
                               absl::Time deadline) override;
+  absl::StatusOr<std::unique_ptr<TenantLease>> LeaseTenants(const PoolEndpoint& endpoint,
+                                                            absl::Duration wait) override;
 
  private:
   // Connects to the pool server's `postgres` database as the admin role.
   absl::StatusOr<std::unique_ptr<pq::PgConnection>> Open(const PoolEndpoint& endpoint,
                                                          absl::Time deadline) const;
-  // Validates tenant `name` (INVALID_ARGUMENT) and connects.
+  // Validates tenant `name` (INVALID_ARGUMENT), connects, and takes the shared
+  // side of the tenant lock (TenantLease), waiting at most `ddl_timeout` (and
+  // `deadline`).
   absl::StatusOr<std::unique_ptr<pq::PgConnection>> OpenForTenant(const PoolEndpoint& endpoint,
                                                                   const std::string& name,
                                                                   absl::Time deadline) const;

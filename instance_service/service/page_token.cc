@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "errors/error_status.h"
 #include "identity/fingerprint.h"
+#include "instance_service/service/request_validation.h"
 
 namespace dbs::instance {
 namespace {
@@ -85,7 +86,17 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::strin
   if (ReadUint64(body.substr(1)) != Fnv1a64(filter, kFilterSeed)) {
     return TokenError("was issued for a different filter");
   }
-  return std::string(body.substr(1 + kDigestBytes));
+  // The checksum has no key, so a caller can mint a token around any bytes. The
+  // name goes to PostgreSQL as text, which refuses invalid UTF-8 and NUL
+  // (SQLSTATE 22021); a stored display_name never holds either, nor other
+  // control characters, so such a token was not issued here.
+  const absl::string_view name = body.substr(1 + kDigestBytes);
+  size_t code_points = 0;
+  bool has_control = false;
+  if (!ScanUtf8(name, &code_points, &has_control) || has_control) {
+    return TokenError("does not hold a valid position (forged or corrupt)");
+  }
+  return std::string(name);
 }
 
 }  // namespace dbs::instance

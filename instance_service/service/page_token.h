@@ -24,9 +24,10 @@ std::string EncodePageToken(const std::string& last_display_name, absl::string_v
 
 // The display_name a token encoded, if `token` came from EncodePageToken with the
 // same `filter`. Otherwise INVALID_ARGUMENT, reason "INVALID_PAGE_TOKEN", one
-// violation on field "page_token" (malformed, altered, wrong version, or issued
-// for another filter). Precondition: !token.empty() — an empty page_token means
-// "first page" and is the caller's case.
+// violation on field "page_token" (malformed, altered, wrong version, issued
+// for another filter, or a forged one whose name is not valid UTF-8 or holds NUL
+// or another control character other than tab, CR and LF). Precondition: !token.empty() — an empty
+// page_token means "first page" and is the caller's case.
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view filter);
 
 }  // namespace dbs::instance

@@ -1,5 +1,6 @@
 #include "instance_service/service/update_mask.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,8 +112,10 @@ absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask) {
           absl::StrCat("must have at most ", kMaxPaths, " paths, got ", mask.paths_size())}});
   }
   std::vector<errors::FieldViolation> violations;
+  std::set<absl::string_view> rejected;
   for (int i = 0; i < mask.paths_size(); ++i) {
-    if (FindMutablePath(mask.paths(i)) == nullptr) {
+    // A path repeated in the mask is reported once, at its first index.
+    if (FindMutablePath(mask.paths(i)) == nullptr && rejected.insert(mask.paths(i)).second) {
       violations.push_back(
           {absl::StrCat("update_mask.paths[", i, "]"), RejectionOf(mask.paths(i))});
     }

@@ -17,7 +17,7 @@ namespace dbs::instance {
 
 // OK, or INVALID_ARGUMENT with reason "INVALID_UPDATE_MASK": field "update_mask"
 // when the mask is empty or has more than 64 paths, otherwise one violation per
-// bad path, field "update_mask.paths[i]", saying why.
+// distinct bad path, field "update_mask.paths[i]" (its first index), saying why.
 absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask);
 
 // Validates a whole UpdateDbServerRequest and returns the changes it asks for,

@@ -1,7 +1,7 @@
 # gnuplot script for tests/bench/run: throughput and median latency of the API and of
 # direct SQL against callers, one line pair per workload@pools.
 #   gnuplot -e "data='chart.dat'; out='chart.png'" tests/bench/chart.gp
-set terminal pngcairo size 1400,600 font ",10"
+set terminal pngcairo size 1400,600 font ",10" noenhanced  # keys hold "@"
 set output out
 set multiplot layout 1,2 title "instance-service API vs direct SQL (same machine, same run)"
 set logscale x 2

@@ -184,7 +184,10 @@ TEST_CASE("Retries never wait past the call's deadline") {
   const absl::Status result = harness.client.GetDbServer("id").status();
   const absl::Duration elapsed = absl::Now() - start;
   CHECK(result.code() == absl::StatusCode::kUnavailable);
-  CHECK(elapsed < absl::Milliseconds(400));
+  // At the deadline, give or take the scheduler: slow builds (TSan) and loaded
+  // machines wake the loop a little late. A wait past the deadline would be a
+  // whole backoff (100 ms) late.
+  CHECK(elapsed < absl::Milliseconds(400) + absl::Milliseconds(50));
   const auto attempts = harness.stub->attempts();
   CHECK(attempts.size() >= 3);
   CHECK(attempts.size() <= 9);

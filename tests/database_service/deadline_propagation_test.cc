@@ -69,8 +69,9 @@ struct Server {
   PoolProvisioner provisioner{client, world.pool_admin};
   TenantAllocator allocator{client, world.pool_admin};
   PoolMonitor monitor{client, world.pool_admin};
+  PoolReconciler reconciler{client, world.pool_admin};
   serving::BoundedExecutor executor{serving::BoundedExecutorOptions{}};
-  DatabaseServiceHandler handler{provisioner, allocator, monitor, &executor};
+  DatabaseServiceHandler handler{provisioner, allocator, monitor, reconciler, &executor};
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<database::v1::DatabaseService::Stub> stub;
 

@@ -186,7 +186,7 @@ TEST_CASE("Tenant names that could escape quoting or hit system databases are re
   PostgresPoolAdmin admin = MakeAdmin();
   for (const char* name :
        {"", "Tenant", "a\"; DROP DATABASE postgres; --", "1abc", "postgres", "template1",
-        "a234567890123456789012345678901234567890123456789012345678"}) {
+        "pg_database", "a234567890123456789012345678901234567890123456789012345678"}) {
     CAPTURE(name);
     CHECK(admin.CreateTenantDatabase(FixtureEndpoint(), name, CallerDeadline()).status().code() ==
           absl::StatusCode::kInvalidArgument);

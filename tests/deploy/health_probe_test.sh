@@ -25,7 +25,9 @@ db="health_probe_$$_$RANDOM"
 role="health_probe_svc_$$_$RANDOM"   # roles are cluster-wide: one per run
 psql "$admin" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" -c "CREATE ROLE $role LOGIN"
 pids=()
+logs=$(mktemp -d "${TMPDIR:-/tmp}/health_probe.XXXXXX")
 cleanup() {
+  rm -rf "$logs"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   psql "$admin" -X -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP ROLE IF EXISTS $role" || true
 }
@@ -61,6 +63,16 @@ wait_until() {  # wait_until ARGS...: until the probe with ARGS succeeds, 20 s a
     sleep 0.1
   done
 }
+# wait_for_verdict LOG: until the server's readiness loop has judged once (its first
+# verdict is always logged), 20 s at most; a verdict, not a fixed time, however busy
+# the machine.
+wait_for_verdict() {
+  for _ in $(seq 200); do
+    grep -q 'ready (SERVING)\|not ready (NOT_SERVING)' "$1" && return 0
+    sleep 0.1
+  done
+  echo "FAIL: no readiness verdict in $1"; cat "$1"; exit 1
+}
 
 # A server with its database, as its own role.
 port=$(free_port)
@@ -89,10 +101,10 @@ dead_db_port=$(free_port)
 port2=$(free_port)
 INSTANCE_SERVICE_DATABASE_URL="host=127.0.0.1 port=$dead_db_port dbname=$db connect_timeout=1" \
   INSTANCE_SERVICE_MIGRATE_ON_START=0 INSTANCE_SERVICE_READINESS_INTERVAL_MS=200 \
-  "$server" --listen "127.0.0.1:$port2" --metrics_listen 127.0.0.1:0 &
+  "$server" --listen "127.0.0.1:$port2" --metrics_listen 127.0.0.1:0 2>"$logs/instance-service.log" &
 pids+=($!)
 wait_until "127.0.0.1:$port2"
-sleep 1
+wait_for_verdict "$logs/instance-service.log"
 expect 0 "127.0.0.1:$port2"
 expect 1 --service=instance.v1.DbServerService "127.0.0.1:$port2"
 
@@ -101,14 +113,14 @@ if [[ -n $database_service ]]; then
     ds_port=$(free_port)
     DATABASE_SERVICE_INSTANCE_SERVICE_TARGET=$target DATABASE_SERVICE_MONITORING_INTERVAL_MS=0 \
       DATABASE_SERVICE_READINESS_INTERVAL_MS=200 "$database_service" --listen "127.0.0.1:$ds_port" \
-      --metrics_listen 127.0.0.1:0 &
+      --metrics_listen 127.0.0.1:0 2>"$logs/database-service-$ds_port.log" &
     pids+=($!)
     wait_until "127.0.0.1:$ds_port"
     if [[ $target == *":$port" ]]; then
       wait_until --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
       expect 0 --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
     else
-      sleep 1
+      wait_for_verdict "$logs/database-service-$ds_port.log"
       expect 0 "127.0.0.1:$ds_port"
       expect 1 --service=database.v1.DatabaseService "127.0.0.1:$ds_port"
     fi

@@ -14,17 +14,15 @@
 #include <catch2/catch.hpp>
 
 #include "absl/random/random.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "database/v1/database_service.grpc.pb.h"
 #include "tests/support/call_burst.h"
 #include "tests/support/instance_service_under_test.h"
+#include "tests/support/pool_cluster.h"
 #include "tests/support/process_memory.h"
 #include "tests/support/rpc_error.h"
 #include "tests/support/server_reflection.h"
 #include "tests/support/service_process.h"
-#include "tests/support/shell_command.h"
 #include "tests/support/test_postgres.h"
 
 namespace {
@@ -34,16 +32,6 @@ using dbs::testing::QueryScalar;
 using instance::v1::DbServer;
 
 constexpr absl::Duration kMonitoringInterval = absl::Seconds(1);
-
-// The stdout of `command` without surrounding white space; fails the test unless
-// the command exits with 0.
-std::string Run(const std::string& command) {
-  const dbs::testing::ShellCommandResult result = dbs::testing::RunShellCommand(command);
-  if (result.wait_status != 0) {
-    FAIL(command << " failed with " << result.wait_status << ": " << result.output);
-  }
-  return std::string(absl::StripAsciiWhitespace(result.output));
-}
 
 std::string NewUuid() {
   absl::BitGen random;
@@ -57,45 +45,25 @@ std::string NewUuid() {
   return text;
 }
 
-// A PostgreSQL cluster of its own, acting as a pool server, removed at the end.
-class PoolCluster {
- public:
-  PoolCluster()
-      : state_dir_(absl::StrCat(DBS_E2E_STATE_DIR, "/pool-", getpid(), "-",
-                                absl::Uniform<uint32_t>(absl::BitGen()))) {
-    conninfo_ = Run(absl::StrCat(DBS_PG_CLUSTER, " start ", state_dir_));
-    port_ = std::stoi(Run(absl::StrCat("cat ", state_dir_, "/port")));
-  }
-  ~PoolCluster() { (void)system(absl::StrCat(DBS_PG_CLUSTER, " stop ", state_dir_).c_str()); }
-  PoolCluster(const PoolCluster&) = delete;
-  PoolCluster& operator=(const PoolCluster&) = delete;
-
-  void Halt() { Run(absl::StrCat(DBS_PG_CLUSTER, " halt ", state_dir_)); }
-  void Resume() { Run(absl::StrCat(DBS_PG_CLUSTER, " resume ", state_dir_)); }
-  const std::string& conninfo() const { return conninfo_; }
-  int port() const { return port_; }
-
-  // `\l`: the databases that exist on the pool server, sorted, comma-separated.
-  std::string Databases(const std::string& like) const {
-    return QueryScalar(conninfo_, absl::StrCat("SELECT string_agg(datname, ',' ORDER BY datname) "
-                                               "FROM pg_database WHERE datname LIKE '",
-                                               like, "'"));
-  }
-
- private:
-  std::string state_dir_;
-  std::string conninfo_;
-  int port_ = 0;
-};
-
 // The three processes and stubs for both APIs.
 struct Stack {
   dbs::testing::InstanceServiceUnderTest instance_service;
-  PoolCluster pool_server;
+  dbs::testing::PoolCluster pool_server{DBS_E2E_STATE_DIR};
   std::unique_ptr<dbs::testing::ServiceProcess> database_service;
   std::unique_ptr<database::v1::DatabaseService::Stub> databases;
 
+  // `extra_args` come last, so they override the defaults here.
   explicit Stack(const std::vector<std::string>& extra_args = {}) {
+    dbs::testing::ServiceProcess::Options options = DatabaseServiceOptions(extra_args);
+    options.ready_service = "database.v1.DatabaseService";
+    auto process = dbs::testing::ServiceProcess::Start(options);
+    if (!process.ok()) FAIL("database-service did not start: " << process.status());
+    database_service = std::make_unique<dbs::testing::ServiceProcess>(*std::move(process));
+    databases = database::v1::DatabaseService::NewStub(database_service->channel());
+  }
+
+  dbs::testing::ServiceProcess::Options DatabaseServiceOptions(
+      const std::vector<std::string>& extra_args) {
     dbs::testing::ServiceProcess::Options options;
     options.binary = DBS_DATABASE_SERVICE_BINARY;
     options.args = {
@@ -103,11 +71,7 @@ struct Stack {
         absl::StrCat("--monitoring_interval_ms=", absl::ToInt64Milliseconds(kMonitoringInterval)),
         "--probe_timeout_ms=500", "--pool_connect_timeout_ms=2000", "--drain_seconds=2"};
     options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
-    options.ready_service = "database.v1.DatabaseService";
-    auto process = dbs::testing::ServiceProcess::Start(options);
-    if (!process.ok()) FAIL("database-service did not start: " << process.status());
-    database_service = std::make_unique<dbs::testing::ServiceProcess>(*std::move(process));
-    databases = database::v1::DatabaseService::NewStub(database_service->channel());
+    return options;
   }
 
   DbServer Provision(const std::string& name, int max_instances = 10) {
@@ -265,6 +229,63 @@ TEST_CASE("A failed CREATE DATABASE releases its slot, and a drop removes the da
   REQUIRE(pass.probes_size() == 1);
   CHECK(pass.probes(0).display_name() == "pg-e2e-2");
   CHECK(pass.probes(0).health() == DbServer::HEALTH_HEALTHY);
+}
+
+// The reconciler through the binary: flags, the periodic loop turned off, and
+// RunReconcilePass. The leak is made directly on instance-service (a slot no
+// tenant holds); the double failure itself is forced in
+// tests/database_service/reconcile_integration_test.cc.
+TEST_CASE("RunReconcilePass reports a leaked slot, then releases it once it has settled") {
+  const std::vector<std::string> fast = {
+      "--instance_service_timeout_ms=500", "--pool_connect_timeout_ms=500",
+      "--pool_ddl_timeout_ms=1000", "--reconcile_interval_ms=0", "--reconcile_settle_ms=5000"};
+  Stack stack(fast);
+  const DbServer pool = stack.Provision("pg-e2e-3");
+  database::v1::CreateDatabaseResponse created;
+  REQUIRE(stack.CreateDatabase("tenant_kept", &created).ok());
+  instance::v1::IncrementInstanceCountRequest leak;
+  leak.set_id(pool.id());
+  instance::v1::IncrementInstanceCountResponse leaked;
+  REQUIRE(stack.instance_service.stub()
+              .IncrementInstanceCount(ContextWithDeadline().get(), leak, &leaked)
+              .ok());
+  REQUIRE(stack.Read(pool.id()).instance_count() == 2);
+
+  auto pass = [&stack] {
+    database::v1::RunReconcilePassResponse response;
+    const grpc::Status status = stack.databases->RunReconcilePass(
+        ContextWithDeadline(30).get(), database::v1::RunReconcilePassRequest(), &response);
+    REQUIRE(status.ok());
+    REQUIRE(response.pools_size() == 1);
+    return response;
+  };
+  const auto first = pass();
+  CHECK(first.pools(0).outcome() == database::v1::PoolReconciliation::OUTCOME_DRIFT_PENDING);
+  CHECK(first.pools(0).instance_count() == 2);
+  CHECK(first.pools(0).tenant_databases() == 1);
+  CHECK(first.repairs() == 0);
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  database::v1::RunReconcilePassResponse last = first;
+  while (last.pools(0).outcome() == database::v1::PoolReconciliation::OUTCOME_DRIFT_PENDING &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(200));
+    last = pass();
+  }
+  CHECK(last.pools(0).outcome() == database::v1::PoolReconciliation::OUTCOME_REPAIRED);
+  CHECK(last.pools(0).slots_released() == 1);
+  CHECK(last.pools(0).drift_age().seconds() >= 5);
+  CHECK(last.repairs() == 1);
+  CHECK(stack.Read(pool.id()).instance_count() == 1);
+  CHECK(pass().pools(0).outcome() == database::v1::PoolReconciliation::OUTCOME_IN_SYNC);
+
+  // A settle time shorter than a create can run is refused at start-up.
+  std::vector<std::string> unsafe = fast;
+  unsafe.push_back("--reconcile_settle_ms=1000");
+  dbs::testing::ServiceProcess::Options options = stack.DatabaseServiceOptions(unsafe);
+  options.ready_service = "database.v1.DatabaseService";
+  auto refused = dbs::testing::ServiceProcess::Start(options);
+  CHECK_FALSE(refused.ok());
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -24,9 +26,13 @@ class FakePoolAdmin : public PoolAdmin {
     absl::Duration latency = absl::Milliseconds(1);  // Probe() sleeps this long
     std::string version = "15.5";
     int version_num = 150005;
-    std::map<std::string, std::string> databases;  // name -> owner
-    std::map<std::string, uint32_t> roles;         // name -> OID, unique per creation
+    std::map<std::string, std::string> databases;   // name -> owner
+    std::map<std::string, uint32_t> roles;          // name -> OID, unique per creation
+    std::map<std::string, uint32_t> database_oids;  // set by CreateTenantDatabase
     int create_calls = 0;
+    // True: a tenant change "is running", so LeaseTenants answers ABORTED.
+    bool tenant_change_running = false;
+    bool leased = false;  // a TenantLease is held
   };
 
   static std::string Key(const PoolEndpoint& endpoint) {
@@ -100,6 +106,7 @@ class FakePoolAdmin : public PoolAdmin {
       (*server)->roles[tenant.owner_role] = next_oid_++;
     }
     (*server)->databases[name] = tenant.owner_role;
+    (*server)->database_oids[name] = next_oid_++;
     tenant.created = true;
     return tenant;
   }
@@ -119,6 +126,7 @@ class FakePoolAdmin : public PoolAdmin {
         return absl::FailedPreconditionError("not a tenant database");
       }
       (*server)->databases.erase(existing);
+      (*server)->database_oids.erase(name);
       dropped.database_existed = true;
     }
     auto role = (*server)->roles.find(OwnerRoleFor(name));
@@ -145,11 +153,70 @@ class FakePoolAdmin : public PoolAdmin {
     return absl::OkStatus();
   }
 
+  // Never waits: a running change ("tenant_change_running") or a lease held is
+  // ABORTED at once.
+  absl::StatusOr<std::unique_ptr<TenantLease>> LeaseTenants(const PoolEndpoint& endpoint,
+                                                            absl::Duration) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto server = Reach(endpoint);
+    if (!server.ok()) return server.status();
+    if ((*server)->tenant_change_running || (*server)->leased) {
+      return absl::AbortedError("a tenant create or drop is running on the pool server");
+    }
+    (*server)->leased = true;
+    return std::make_unique<Lease>(this, Key(endpoint));
+  }
+
  private:
   void Saw(absl::Time deadline) {
     std::lock_guard<std::mutex> lock(mu_);
     last_deadline_ = deadline;
   }
+  // The fake's TenantLease: reads and changes the server under the fake's mutex.
+  class Lease : public TenantLease {
+   public:
+    Lease(FakePoolAdmin* admin, std::string key) : admin_(admin), key_(std::move(key)) {}
+    ~Lease() override {
+      std::lock_guard<std::mutex> lock(admin_->mu_);
+      admin_->servers_[key_].leased = false;
+    }
+    absl::StatusOr<TenantInventory> Inventory() override {
+      std::lock_guard<std::mutex> lock(admin_->mu_);
+      Server& server = admin_->servers_[key_];
+      if (!server.down.ok()) return server.down;
+      TenantInventory inventory;
+      for (const auto& [name, owner] : server.databases) {
+        if (owner != OwnerRoleFor(name) || !ValidateTenantDatabaseName(name).ok()) continue;
+        auto oid = server.database_oids.find(name);
+        inventory.databases[name] = oid == server.database_oids.end() ? 0 : oid->second;
+      }
+      const std::string suffix = OwnerRoleFor("");
+      for (const auto& [role, oid] : server.roles) {
+        if (role.size() <= suffix.size() ||
+            role.compare(role.size() - suffix.size(), suffix.size(), suffix) != 0) {
+          continue;
+        }
+        const std::string name = role.substr(0, role.size() - suffix.size());
+        if (inventory.databases.count(name) == 0) inventory.orphan_roles[name] = oid;
+      }
+      return inventory;
+    }
+    absl::Status DropOrphanRole(const std::string& name) override {
+      std::lock_guard<std::mutex> lock(admin_->mu_);
+      Server& server = admin_->servers_[key_];
+      if (!server.down.ok()) return server.down;
+      if (server.databases.count(name) > 0) {
+        return absl::FailedPreconditionError("role still owns its database");
+      }
+      server.roles.erase(OwnerRoleFor(name));
+      return absl::OkStatus();
+    }
+
+   private:
+    FakePoolAdmin* admin_;
+    std::string key_;
+  };
+
   absl::StatusOr<Server*> Reach(const PoolEndpoint& endpoint) {
     auto found = servers_.find(Key(endpoint));
     if (found == servers_.end()) {
