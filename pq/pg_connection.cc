@@ -333,8 +333,11 @@ absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql, absl::Time
   PGconn* conn = conn_.get();
   const absl::Time io_until = deadline == absl::InfiniteFuture() ? deadline : deadline + kIoGrace;
   if (PQsendQuery(conn, std::string(sql).c_str()) != 1 || !FlushUntil(io_until)) {
+    // Lost, unless the wait only ended at the deadline: then ask the server to
+    // stop the statement. Either way the connection is not reused.
+    const bool lost = IsBroken() || absl::Now() < io_until;
     abandoned_ = true;
-    if (IsBroken() || absl::Now() < io_until) return ConnectionLostError("execute");
+    if (lost) return ConnectionLostError("execute");
     CancelRunningStatement();
     return DeadlineError("execute");
   }
@@ -343,8 +346,9 @@ absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql, absl::Time
   while (true) {
     while (PQisBusy(conn)) {
       if (!WaitForSocket(POLLIN, io_until) || PQconsumeInput(conn) != 1) {
+        const bool lost = IsBroken() || absl::Now() < io_until;
         abandoned_ = true;
-        if (IsBroken() || absl::Now() < io_until) return ConnectionLostError("execute");
+        if (lost) return ConnectionLostError("execute");
         CancelRunningStatement();
         return DeadlineError("execute");
       }
