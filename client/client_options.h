@@ -82,6 +82,18 @@ struct CallOptions {
   // This call's deadline, counted from when the call starts, covering every
   // attempt and backoff. Unset: ClientOptions::default_timeout.
   std::optional<absl::Duration> timeout;
+  // An absolute deadline, typically the one of the RPC this call serves (a
+  // server propagating its caller's deadline). absl::InfiniteFuture(): none.
+  // With both set the earlier wins; with only this set,
+  // ClientOptions::default_timeout does not apply.
+  absl::Time deadline = absl::InfiniteFuture();
+
+  // A call bounded by `deadline` only.
+  static CallOptions Until(absl::Time deadline) {
+    CallOptions call;
+    call.deadline = deadline;
+    return call;
+  }
 };
 
 }  // namespace dbs::client

@@ -1,52 +1,34 @@
 #ifndef CLIENT_ERROR_REASON_H_
 #define CLIENT_ERROR_REASON_H_
 
-#include <map>
-#include <string>
-#include <vector>
-
-#include "absl/status/status.h"
-#include "absl/strings/string_view.h"
+#include "errors/error_status.h"
 
 namespace dbs::client {
 
 // Errors from InstanceServiceClient are absl::Status values with the canonical
 // code the server sent and, as payloads, the server's google.rpc error details:
-// the google.rpc.ErrorInfo (`reason`, `metadata`) and, for INVALID_ARGUMENT, the
-// google.rpc.BadRequest field violations. Branch on ErrorReason(), never on the
+// the google.rpc.ErrorInfo (reason, metadata) and, for INVALID_ARGUMENT, the
+// google.rpc.BadRequest field violations. They are the repository's one error
+// vocabulary (errors/error_status.h), so the same functions read them in a
+// consumer, in the fake and in the server. Branch on the reason, never on the
 // message text:
 //
 //   auto pool = client.IncrementInstanceCount(id);
-//   if (!pool.ok() && ErrorReason(pool.status()) == "DB_SERVER_FULL") { ... }
+//   if (!pool.ok() && dbs::client::ReasonOf(pool.status()) == instance::v1::DB_SERVER_FULL) {
+//     ...
+//   }
 //
-// Reasons are the value names of instance.v1.ErrorReason (error_reason.proto).
-
-// The ErrorInfo reason of `status` ("DB_SERVER_FULL", "ETAG_MISMATCH", ...), or ""
-// when it carries none (OK, or an error made by gRPC itself such as a
-// connection failure).
-std::string ErrorReason(const absl::Status& status);
-
-// The ErrorInfo metadata of `status` (e.g. {"id": ..., "max_instances": ...});
-// empty when none.
-std::map<std::string, std::string> ErrorMetadata(const absl::Status& status);
-
-// One google.rpc.BadRequest.FieldViolation: the request field path and the rule
-// it broke.
-struct FieldViolation {
-  std::string field;
-  std::string description;
-};
-
-// The BadRequest violations of an INVALID_ARGUMENT `status`; empty otherwise.
-std::vector<FieldViolation> FieldViolations(const absl::Status& status);
-
-// Builds a status the way the client reports server errors: `code`, `message`,
-// an ErrorInfo with `reason` (domain "instance.internal") and `metadata`, and
-// the BadRequest `violations` when given. For fakes and mocks in consumers'
-// tests, so their errors look exactly like real ones. `code` must not be kOk.
-absl::Status MakeError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
-                       const std::map<std::string, std::string>& metadata = {},
-                       const std::vector<FieldViolation>& violations = {});
+// Reasons are values of the generated enum instance.v1.ErrorReason
+// (error_reason.proto); ReasonOf() is ERROR_REASON_UNSPECIFIED for an error that
+// carries none (one gRPC made itself, such as a connection failure).
+using errors::ErrorMetadata;
+using errors::FieldViolation;
+using errors::MakeError;  // for fakes and mocks in consumers' tests
+using errors::MetadataOf;
+using errors::ReasonNameOf;
+using errors::ReasonOf;
+using errors::RetryDelayOf;
+using errors::ViolationsOf;
 
 }  // namespace dbs::client
 

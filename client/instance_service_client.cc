@@ -1,5 +1,6 @@
 #include "client/instance_service_client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/time/clock.h"
@@ -63,7 +64,9 @@ InstanceServiceClient::InstanceServiceClient(std::shared_ptr<InstanceServiceConn
     : connection_(std::move(connection)), default_timeout_(default_timeout) {}
 
 absl::Time InstanceServiceClient::DeadlineFor(const CallOptions& call) const {
-  return absl::Now() + call.timeout.value_or(default_timeout_);
+  const absl::Time now = absl::Now();
+  if (call.deadline == absl::InfiniteFuture()) return now + call.timeout.value_or(default_timeout_);
+  return call.timeout ? std::min(call.deadline, now + *call.timeout) : call.deadline;
 }
 
 absl::StatusOr<v1::ListDbServersResponse> InstanceServiceClient::ListDbServers(

@@ -45,11 +45,11 @@ namespace dbs::client {
 // attempt, so a retry never counts twice. Nothing else is retried; in particular
 // ABORTED (ETAG_MISMATCH) is returned for the caller to re-read and re-apply.
 //
-// Errors: absl::Status with the server's canonical code; ErrorReason(status)
-// gives the instance.v1.ErrorReason name (error_reason.h). Common to every
+// Errors: absl::Status with the server's canonical code; ReasonOf(status)
+// gives the instance.v1.ErrorReason (error_reason.h). Common to every
 // method: UNAVAILABLE (server or database unreachable; retries exhausted),
 // DEADLINE_EXCEEDED (the deadline ran out during an attempt), INVALID_ARGUMENT
-// (INVALID_FIELD and friends; FieldViolations() names the fields),
+// (INVALID_FIELD and friends; ViolationsOf() names the fields),
 // UNAUTHENTICATED / PERMISSION_DENIED (credentials), INTERNAL. Each method lists
 // only its own additional errors.
 //

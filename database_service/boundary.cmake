@@ -1,8 +1,11 @@
 # The boundary, at build time: no database_service target may link, directly or
-# transitively, anything defined under instance_service/ (its repository, SQL,
-# migrations, libpq layer). Checked at the end of configuration, when every target
-# exists; a violation stops `cmake` with the offending path. The closure is also
-# written to database_service_link_closure.txt, which the boundary test reads.
+# transitively, anything defined under instance_service/ (its repository and SQL,
+# migrations, handlers). The boundary is about the instance database, not about
+# libpq: the shared libpq layer (pq/, top level) is allowed, since database-service
+# talks to its pool servers with it. Checked at the end of configuration, when
+# every target exists; a violation stops `cmake` with the offending path. The
+# closure is also written to database_service_link_closure.txt, which the
+# boundary test reads.
 function(dbs_link_closure out_var)
   set(pending ${ARGN})
   set(seen)

@@ -18,7 +18,6 @@
 #include "database/v1/database_service.grpc.pb.h"
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/api/database_service_handler.h"
-#include "database_service/api/status_conversion.h"
 #include "database_service/instance_client_metrics.h"
 #include "database_service/monitoring/monitoring_loop.h"
 #include "database_service/monitoring/pool_monitor.h"

@@ -145,6 +145,7 @@ int Serve(const std::string& database_url) {
 
   dbs::pq::PgPoolOptions pool_options;
   pool_options.conninfo = database_url;
+  pool_options.application_name = "instance-service";
   pool_options.max_connections = static_cast<int>(absl::GetFlag(FLAGS_db_pool_size));
   pool_options.observer = &pq_observer;
   dbs::pq::PgPool pool(pool_options);
@@ -170,8 +171,8 @@ int Serve(const std::string& database_url) {
   executor_options.metrics = &serving_metrics;
   dbs::serving::BoundedExecutor executor(executor_options);
   dbs::instance::DbServerServiceImpl db_server_service(repository, &executor, service_options);
-  // Error reasons travel as strings; touching the enum keeps its descriptor linked
-  // so grpcurl users can `describe instance.v1.ErrorReason` through reflection.
+  // Touching the enum keeps its descriptor linked, so grpcurl users can
+  // `describe instance.v1.ErrorReason` through reflection.
   (void)instance::v1::ErrorReason_descriptor();
 
   dbs::serving::GrpcHostOptions options;

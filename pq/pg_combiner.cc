@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "pq/pg_error.h"
 #include "pq/sqlstate.h"
 
 namespace dbs::pq {

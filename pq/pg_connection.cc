@@ -8,9 +8,10 @@
 #include <climits>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "instance_service/repository/error_reason.h"
+#include "pq/pg_error.h"
 #include "pq/sqlstate.h"
 
 namespace dbs::pq {
@@ -28,11 +29,6 @@ std::string FirstLine(const char* message) {
 constexpr PgStatement kSetStatementTimeout = {"dbs_set_statement_timeout",
                                               "SELECT set_config('statement_timeout', $1, false)"};
 
-// SQLSTATE feature_not_supported: raised when running a prepared statement whose
-// result type changed since it was prepared ("cached plan must not change result
-// type").
-constexpr absl::string_view kFeatureNotSupported = "0A000";
-
 // Server notices (e.g. "relation already exists, skipping") are not errors; libpq
 // would print them to stderr.
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
@@ -45,53 +41,73 @@ PgConnection::PgConnection(std::unique_ptr<pg_conn, PgConnDeleter> conn) : conn_
 
 PgConnection::~PgConnection() = default;
 
-absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(
-    const std::string& conninfo, absl::Time deadline, absl::Duration connect_timeout) {
+absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const PgConnectOptions& options,
+                                                                    absl::Time deadline) {
   const absl::Time now = absl::Now();
-  const absl::Time bound = std::min(deadline, now + connect_timeout);
+  const absl::Time bound = std::min(deadline, now + options.connect_timeout);
   // libpq's own timeout backs up the poll loop below; it rounds anything under 2 s up.
-  const std::string timeout_seconds = absl::StrCat(
-      std::max<int64_t>(2, absl::ToInt64Seconds(absl::Ceil(connect_timeout, absl::Seconds(1)))));
-  // Entries before dbname are defaults the conninfo string may override.
-  const char* keywords[] = {
-      "connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
-      "keepalives_count", "application_name", "dbname",          nullptr};
-  const char* values[] = {timeout_seconds.c_str(), "1",    "30", "10", "3", "instance-service",
-                          conninfo.c_str(),        nullptr};
-  std::unique_ptr<pg_conn, PgConnDeleter> conn(
-      PQconnectStartParams(keywords, values, /*expand_dbname=*/1));
-  if (conn == nullptr) return ConnectionLostError("connect (out of memory)");
-  if (PQstatus(conn.get()) == CONNECTION_BAD) {
-    return dbs::instance::ErrorWithReason(
-        absl::StatusCode::kUnavailable,
-        absl::StrCat("connect: ", FirstLine(PQerrorMessage(conn.get()))), "DATABASE_UNAVAILABLE");
+  const std::string timeout_seconds = absl::StrCat(std::max<int64_t>(
+      2, absl::ToInt64Seconds(absl::Ceil(options.connect_timeout, absl::Seconds(1)))));
+  // Later entries win: these defaults, then the conninfo string (expanded as
+  // `dbname`), then the explicit params.
+  std::vector<const char*> keywords = {"connect_timeout", "keepalives", "keepalives_idle",
+                                       "keepalives_interval", "keepalives_count"};
+  std::vector<const char*> values = {timeout_seconds.c_str(), "1", "30", "10", "3"};
+  if (!options.application_name.empty()) {
+    keywords.push_back("application_name");
+    values.push_back(options.application_name.c_str());
   }
+  if (!options.conninfo.empty()) {
+    keywords.push_back("dbname");
+    values.push_back(options.conninfo.c_str());
+  }
+  for (const auto& [keyword, value] : options.params) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  std::unique_ptr<pg_conn, PgConnDeleter> conn(
+      PQconnectStartParams(keywords.data(), values.data(), /*expand_dbname=*/1));
+  if (conn == nullptr) {
+    return PgError(PgErrorKind::kConnect, absl::StatusCode::kUnavailable, "connect",
+                   "out of memory");
+  }
+  const auto refused = [&conn] {
+    const std::string message = FirstLine(PQerrorMessage(conn.get()));
+    // libpq reports a refused login only as text (no SQLSTATE reaches the client).
+    const bool login_refused = absl::StrContains(message, "authentication failed") ||
+                               absl::StrContains(message, "no pg_hba.conf entry");
+    return PgError(
+        PgErrorKind::kConnect,
+        login_refused ? absl::StatusCode::kPermissionDenied : absl::StatusCode::kUnavailable,
+        "connect", message);
+  };
+  if (PQstatus(conn.get()) == CONNECTION_BAD) return refused();
   PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
   while (polling != PGRES_POLLING_OK) {
-    if (polling == PGRES_POLLING_FAILED) {
-      return dbs::instance::ErrorWithReason(
-          absl::StatusCode::kUnavailable,
-          absl::StrCat("connect: ", FirstLine(PQerrorMessage(conn.get()))), "DATABASE_UNAVAILABLE");
-    }
+    if (polling == PGRES_POLLING_FAILED) return refused();
     const absl::Duration left = bound - absl::Now();
     if (left <= absl::ZeroDuration()) {
       if (bound >= deadline) return DeadlineError("connect");
-      return dbs::instance::ErrorWithReason(
-          absl::StatusCode::kUnavailable,
-          absl::StrCat("connect: no answer within ", absl::FormatDuration(connect_timeout)),
-          "DATABASE_UNAVAILABLE");
+      return PgError(
+          PgErrorKind::kConnect, absl::StatusCode::kUnavailable, "connect",
+          absl::StrCat("no answer within ", absl::FormatDuration(options.connect_timeout)));
     }
     pollfd descriptor{PQsocket(conn.get()),
                       static_cast<short>(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
     const int64_t wait_ms = std::min<int64_t>(
         INT_MAX, absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
     const int ready = ::poll(&descriptor, 1, static_cast<int>(wait_ms));
-    if (ready < 0 && errno != EINTR) return ConnectionLostError("connect (poll failed)");
+    if (ready < 0 && errno != EINTR) {
+      return PgError(PgErrorKind::kConnect, absl::StatusCode::kUnavailable, "connect",
+                     "poll failed");
+    }
     if (ready <= 0) continue;
     polling = PQconnectPoll(conn.get());
   }
   PQsetNoticeProcessor(conn.get(), &IgnoreNotice, nullptr);
-  // Pipelines flush and wait with poll() under the deadline (PQexec still blocks).
+  // Pipelines flush and wait with poll() under the deadline.
   PQsetnonblocking(conn.get(), 1);
   return std::unique_ptr<PgConnection>(new PgConnection(std::move(conn)));
 }
@@ -106,14 +122,13 @@ absl::StatusOr<PgResult> PgConnection::Check(pg_result* raw, absl::string_view c
   if (sqlstate == nullptr) {
     // Errors libpq raises itself: nearly always a lost connection.
     if (IsBroken()) return ConnectionLostError(context);
-    return dbs::instance::ErrorWithReason(
-        absl::StatusCode::kInternal,
-        absl::StrCat(context, ": ", FirstLine(PQerrorMessage(conn_.get()))), "INTERNAL_ERROR");
+    return PgError(PgErrorKind::kInternal, absl::StatusCode::kInternal, context,
+                   FirstLine(PQerrorMessage(conn_.get())));
   }
   const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(result.get(), PG_DIAG_CONSTRAINT_NAME);
-  return StatusFromSqlState(sqlstate, context, primary == nullptr ? "" : primary,
-                            constraint == nullptr ? "" : constraint);
+  return ServerError(sqlstate, context, primary == nullptr ? "" : primary,
+                     constraint == nullptr ? "" : constraint);
 }
 
 bool PgConnection::WaitForSocket(short events, absl::Time until) {
@@ -157,10 +172,8 @@ absl::StatusOr<std::vector<PgSegmentResult>> PgConnection::Segments(
   if (now >= deadline) return DeadlineError(context);
   PGconn* conn = conn_.get();
   if (PQenterPipelineMode(conn) != 1) {
-    return dbs::instance::ErrorWithReason(
-        absl::StatusCode::kInternal,
-        absl::StrCat(context, ": cannot enter pipeline mode: ", FirstLine(PQerrorMessage(conn))),
-        "INTERNAL_ERROR");
+    return PgError(PgErrorKind::kInternal, absl::StatusCode::kInternal, context,
+                   absl::StrCat("cannot enter pipeline mode: ", FirstLine(PQerrorMessage(conn))));
   }
 
   // Every command sent, in order: what its result means. Segment -1 is the
@@ -250,7 +263,7 @@ absl::StatusOr<std::vector<PgSegmentResult>> PgConnection::Segments(
     }
     auto checked = Check(raw, what.statement->name);
     if (!checked.ok()) {
-      stale |= SqlStateOf(checked.status()) == kFeatureNotSupported;
+      stale |= SqlStateOf(checked.status()) == sqlstate::kFeatureNotSupported;
       if (what.segment < 0) {
         timeout_status = checked.status();
       } else if (out[what.segment].status.ok()) {
@@ -315,16 +328,70 @@ absl::StatusOr<PgResult> PgConnection::Run(const PgStatement& statement,
   return std::move(results->front());
 }
 
-absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql) {
+absl::StatusOr<PgResult> PgConnection::Execute(absl::string_view sql, absl::Time deadline) {
   if (IsBroken()) return ConnectionLostError("execute");
-  if (absl::Now() >= deadline_) return DeadlineError("execute");
+  if (absl::Now() >= deadline) return DeadlineError("execute");
   // Free SQL may set or roll back anything, statement_timeout included.
   statement_timeout_ = absl::InfiniteDuration();
-  const absl::Time sent = absl::Now();
-  pg_result* raw = PQexec(conn_.get(), std::string(sql).c_str());
+  last_used_ = absl::Now();
+  const absl::Time sent = last_used_;
+  PGconn* conn = conn_.get();
+  const absl::Time io_until = deadline == absl::InfiniteFuture() ? deadline : deadline + kIoGrace;
+  if (PQsendQuery(conn, std::string(sql).c_str()) != 1 || !FlushUntil(io_until)) {
+    // Lost, unless the wait only ended at the deadline: then ask the server to
+    // stop the statement. Either way the connection is not reused.
+    const bool lost = IsBroken() || absl::Now() < io_until;
+    abandoned_ = true;
+    if (lost) return ConnectionLostError("execute");
+    CancelRunningStatement();
+    return DeadlineError("execute");
+  }
+  std::optional<PgResult> last;
+  absl::Status first_error;
+  while (true) {
+    while (PQisBusy(conn)) {
+      if (!WaitForSocket(POLLIN, io_until) || PQconsumeInput(conn) != 1) {
+        const bool lost = IsBroken() || absl::Now() < io_until;
+        abandoned_ = true;
+        if (lost) return ConnectionLostError("execute");
+        CancelRunningStatement();
+        return DeadlineError("execute");
+      }
+    }
+    pg_result* raw = PQgetResult(conn);
+    if (raw == nullptr) break;
+    auto checked = Check(raw, "execute");
+    if (!checked.ok()) {
+      if (first_error.ok()) first_error = checked.status();
+      continue;
+    }
+    last = *std::move(checked);
+  }
   last_used_ = absl::Now();
   if (observer_ != nullptr) observer_->StatementAnswered("simple_query", last_used_ - sent);
-  return Check(raw, "execute");
+  if (!first_error.ok()) return first_error;
+  if (!last) return ConnectionLostError("execute");
+  return *std::move(last);
+}
+
+void PgConnection::CancelRunningStatement() {
+  // Best effort, and short: PQcancel opens a connection of its own to ask.
+  PGcancel* cancel = PQgetCancel(conn_.get());
+  if (cancel == nullptr) return;
+  char message[256];
+  (void)PQcancel(cancel, message, sizeof(message));
+  PQfreeCancel(cancel);
+}
+
+absl::StatusOr<std::string> PgConnection::QuoteIdentifier(absl::string_view identifier) const {
+  char* quoted = PQescapeIdentifier(conn_.get(), identifier.data(), identifier.size());
+  if (quoted == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot quote identifier: ", FirstLine(PQerrorMessage(conn_.get()))));
+  }
+  std::string result(quoted);
+  PQfreemem(quoted);
+  return result;
 }
 
 std::string PgConnection::StatementTimeoutFor(absl::Time deadline, absl::Time now) const {

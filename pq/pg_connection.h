@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -32,6 +33,21 @@ struct PgStatement {
 // One parameter in text format; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;
 
+// How PgConnection::Connect reaches a server.
+struct PgConnectOptions {
+  // A libpq key=value string or URI; may be empty when `params` say everything.
+  // Never logged and never put into an error message.
+  std::string conninfo;
+  // Keyword/value pairs applied after `conninfo` (so they win), e.g. host, port,
+  // user, password, sslmode, dbname. Values go to libpq as they are, never spliced
+  // into a string, so a password needs no quoting.
+  std::vector<std::pair<std::string, std::string>> params;
+  // application_name in pg_stat_activity, unless `conninfo` or `params` set one.
+  std::string application_name;
+  // Bound on the connect itself, whatever the caller's deadline.
+  absl::Duration connect_timeout = absl::Seconds(3);
+};
+
 // One statement of a pipeline and its parameters. The statement is not owned: point
 // it at a constant.
 struct PgQuery {
@@ -57,21 +73,22 @@ struct PgSegmentResult {
 // reads every answer, so N statements cost one network round trip and, being one
 // extended-protocol sync segment, run as one implicit transaction: all or nothing.
 //
-// Errors come from StatusFromSqlState() (see sqlstate.h); a lost connection is
-// UNAVAILABLE DATABASE_UNAVAILABLE and leaves IsBroken() true. Messages never hold
+// Errors are pg_error.h's: a server error is kServer with its SQLSTATE (code from
+// sqlstate.h's table); a lost connection is kConnectionLost UNAVAILABLE and leaves
+// IsBroken() true. Messages never hold
 // SQL text or the connection string. Not thread-safe: one user at a time (the pool
 // hands it to one caller).
 //
 // Deadlines: a finite deadline bounds the statements through the session's
 // statement_timeout, so PostgreSQL itself ends a statement at the deadline
-// (DEADLINE_EXCEEDED QUERY_TIMEOUT, SQLSTATE 57014). The setting (the time left)
+// (DEADLINE_EXCEEDED, SQLSTATE 57014). The setting (the time left)
 // travels in the same flush as the statements, and only when the one the session
 // already has is off: later than the deadline by more than kTimeoutSlack, or more
 // than kTimeoutLead earlier (it would cut a statement the caller still waits for).
 // Callers with similar deadlines thus send it about once per connection, not once
 // per call. The client side waits for the answer kIoGrace longer at most; past that
 // the server is taken for unreachable, the connection is marked broken (the pool
-// closes it) and the answer is DEADLINE_EXCEEDED QUERY_TIMEOUT. A deadline already
+// closes it) and the answer is kDeadline DEADLINE_EXCEEDED. A deadline already
 // past sends nothing.
 //
 // Stale prepared statements: PostgreSQL refuses to run a prepared statement whose
@@ -79,21 +96,20 @@ struct PgSegmentResult {
 // migration's ALTER COLUMN ... TYPE: SQLSTATE 0A000 "cached plan must not change
 // result type"), and would keep refusing on this connection forever. So a 0A000 from
 // running a prepared statement marks the connection stale: IsIdleAndHealthy() turns
-// false, the pool closes it instead of reusing it, and the error is UNAVAILABLE
-// DATABASE_UNAVAILABLE (nothing was done; IsStalePreparedStatement() is true, so
-// callers may rerun it on another connection). The repository casts its result
+// false, the pool closes it instead of reusing it, and the error is
+// kStalePreparedStatement UNAVAILABLE (nothing was done, so callers may rerun it on
+// another connection). The repository casts its result
 // columns to fixed types so that its own statements never hit this; this is the
 // backstop for future DDL.
 class PgConnection {
  public:
-  // Connects without blocking past `deadline` or `connect_timeout`, whichever is
-  // first. `conninfo` is a libpq key=value string or URI; its own settings win over
-  // the defaults added here (connect_timeout, TCP keepalives, application_name).
-  // Errors: UNAVAILABLE DATABASE_UNAVAILABLE (refused, unreachable, timed out,
-  // authentication), DEADLINE_EXCEEDED QUERY_TIMEOUT (the deadline came first).
-  static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo,
-                                                               absl::Time deadline,
-                                                               absl::Duration connect_timeout);
+  // Connects without blocking past `deadline` or `options.connect_timeout`,
+  // whichever is first (see PgConnectOptions). Errors (pg_error.h): kConnect
+  // UNAVAILABLE (refused, unreachable, timed out), kConnect PERMISSION_DENIED (the
+  // server refused the login), kDeadline DEADLINE_EXCEEDED (the deadline came
+  // first).
+  static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const PgConnectOptions& options,
+                                                               absl::Time deadline);
 
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -117,22 +133,35 @@ class PgConnection {
                                absl::Time deadline);
 
   // Runs fixed SQL (no parameters) over the simple query protocol; several
-  // statements separated by ';' are allowed (migrations). Returns the last result.
-  // Bounded by the deadline of set_deadline() only through the statement_timeout an
-  // earlier statement of the transaction set.
-  absl::StatusOr<PgResult> Execute(absl::string_view sql);
+  // statements separated by ';' are allowed (migrations), and so are statements
+  // that refuse to run in a transaction block (CREATE/DROP DATABASE). Returns the
+  // last result, or the first error. Build any identifier in `sql` with
+  // QuoteIdentifier(); never splice input into it otherwise.
+  //
+  // The wait for the answer ends kIoGrace after `deadline`: then the statement is
+  // cancelled on the server, the connection is marked broken, and the answer is
+  // kDeadline DEADLINE_EXCEEDED. No statement_timeout is sent with it; one an
+  // earlier Run() set still applies on the server.
+  absl::StatusOr<PgResult> Execute(absl::string_view sql, absl::Time deadline);
+
+  // Execute(sql, the deadline of set_deadline()).
+  absl::StatusOr<PgResult> Execute(absl::string_view sql) { return Execute(sql, deadline_); }
 
   // Runs `statement` with `params`, bounded by the deadline of set_deadline().
   absl::StatusOr<PgResult> Execute(const PgStatement& statement,
                                    const std::vector<PgParam>& params);
 
-  // The deadline Execute(statement, params) runs under, until cleared with
-  // absl::InfiniteFuture() (RunInTransaction sets it for the body of a transaction).
+  // The deadline Execute(statement, params) and Execute(sql) run under, until
+  // cleared with absl::InfiniteFuture() (RunInTransaction sets it for the body of a
+  // transaction).
   void set_deadline(absl::Time deadline) { deadline_ = deadline; }
 
   // Told how long each statement took (PgObserver::StatementAnswered); null: not
   // reported. Not owned; must outlive the connection. PgPool sets its own.
   void set_observer(PgObserver* observer) { observer_ = observer; }
+  // `identifier` quoted for SQL by libpq (PQescapeIdentifier), in the connection's
+  // encoding. INVALID_ARGUMENT when libpq refuses it (e.g. invalid encoding).
+  absl::StatusOr<std::string> QuoteIdentifier(absl::string_view identifier) const;
 
   // How much longer than the deadline the client waits for the server's answer
   // (which statement_timeout makes arrive by the deadline) before giving up on it.
@@ -167,6 +196,8 @@ class PgConnection {
   bool WaitForSocket(short events, absl::Time until);
   // Sends everything queued; false when the connection failed or `until` passed.
   bool FlushUntil(absl::Time until);
+  // Asks the server to stop the statement in flight (a deadline passed).
+  void CancelRunningStatement();
 
   // The statement_timeout to send ahead of a pipeline bounded by `deadline`, or ""
   // when the one the session has already ends its statements close enough to it.

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "instance_service/repository/error_reason.h"
-#include "pq/sqlstate.h"
+#include "pq/pg_error.h"
 
 namespace dbs::pq {
 
@@ -69,9 +68,9 @@ absl::StatusOr<PooledConnection> PgPool::AcquireUntil(absl::Time deadline) {
         }
         if (absl::Now() >= wait_until) {
           if (wait_until >= deadline) return DeadlineError("waiting for a database connection");
-          return dbs::instance::ErrorWithReason(
-              absl::StatusCode::kUnavailable,
-              "all database connections are busy; retry with backoff", "SERVER_OVERLOADED");
+          return PgError(PgErrorKind::kPoolExhausted, absl::StatusCode::kUnavailable,
+                         "waiting for a database connection",
+                         "all connections are busy; retry with backoff");
         }
         available_.WaitWithDeadline(&mu_, wait_until);
       }
@@ -87,7 +86,7 @@ absl::StatusOr<PooledConnection> PgPool::AcquireUntil(absl::Time deadline) {
     --open_;
     ConnectionsChangedLocked();
   }
-  auto connection = PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+  auto connection = Connect(deadline);
   if (!connection.ok()) {
     absl::MutexLock lock(&mu_);
     --open_;
@@ -123,8 +122,7 @@ absl::Status PgPool::Ping(absl::Time deadline) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = ping_connection_ != nullptr;
     if (!reused) {
-      auto connection =
-          PgConnection::Connect(options_.conninfo, deadline, options_.connect_timeout);
+      auto connection = Connect(deadline);
       if (!connection.ok()) return connection.status();
       ping_connection_ = *std::move(connection);
     }
@@ -138,6 +136,14 @@ absl::Status PgPool::Ping(absl::Time deadline) {
     if (!reused || !broken) return result.status();
   }
   return ConnectionLostError("ping");
+}
+
+absl::StatusOr<std::unique_ptr<PgConnection>> PgPool::Connect(absl::Time deadline) const {
+  PgConnectOptions connect;
+  connect.conninfo = options_.conninfo;
+  connect.application_name = options_.application_name;
+  connect.connect_timeout = options_.connect_timeout;
+  return PgConnection::Connect(connect, deadline);
 }
 
 int PgPool::open_count() const {

@@ -22,6 +22,9 @@ struct PgPoolOptions {
   int max_connections = 16;
   // Bound on opening one connection, so a dead database fails fast.
   absl::Duration connect_timeout = absl::Seconds(3);
+  // application_name of the pool's connections (pg_stat_activity), e.g.
+  // "instance-service"; a conninfo setting wins.
+  std::string application_name;
   // Bound on waiting for a free connection even when the caller's deadline is
   // later (or infinite): overload answers quickly instead of queueing.
   absl::Duration max_wait = absl::Seconds(5);
@@ -64,10 +67,10 @@ class PooledConnection {
 //
 // Acquire() hands out an idle healthy connection, opens a new one while fewer than
 // max_connections are open, or waits for one to come back. It never waits past the
-// caller's deadline nor past max_wait:
-//   DEADLINE_EXCEEDED QUERY_TIMEOUT     the caller's deadline came first
-//   UNAVAILABLE SERVER_OVERLOADED       max_wait came first (all connections busy)
-//   UNAVAILABLE DATABASE_UNAVAILABLE    a new connection could not be opened
+// caller's deadline nor past max_wait (errors: pg_error.h):
+//   kDeadline DEADLINE_EXCEEDED      the caller's deadline came first
+//   kPoolExhausted UNAVAILABLE       max_wait came first (all connections busy)
+//   kConnect UNAVAILABLE             a new connection could not be opened
 // A connection returned broken or inside a transaction is closed; a broken one also
 // closes every idle connection (they most likely died with the same server), so
 // after a database restart the pool reconnects by itself.
@@ -85,7 +88,7 @@ class PgPool {
   // OK when the database answers `SELECT 1` before `deadline` (readiness). Uses a
   // dedicated connection outside max_connections, so a saturated pool still reads
   // as a reachable database; it reconnects when that connection is found dead.
-  // Errors: UNAVAILABLE DATABASE_UNAVAILABLE, DEADLINE_EXCEEDED QUERY_TIMEOUT.
+  // Errors: kConnect / kConnectionLost UNAVAILABLE, kDeadline DEADLINE_EXCEEDED.
   absl::Status Ping(absl::Time deadline);
 
   // Snapshot counts, for tests and metrics.
@@ -98,6 +101,7 @@ class PgPool {
   void Release(std::unique_ptr<PgConnection> connection);
   // Tells the observer the current counts.
   void ConnectionsChangedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::unique_ptr<PgConnection>> Connect(absl::Time deadline) const;
 
   const PgPoolOptions options_;
   mutable absl::Mutex mu_;

@@ -3,8 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/repository/error_reason.h"
-#include "pq/sqlstate.h"
+#include "pq/pg_error.h"
 
 namespace dbs::pq {
 namespace {
@@ -55,8 +54,8 @@ absl::Status RunOnce(PgConnection& connection, absl::Time deadline,
   auto commit = connection.Execute("COMMIT");
   if (!commit.ok()) return commit.status();
   if (commit->CommandStatus() != "COMMIT") {
-    return dbs::instance::ErrorWithReason(
-        absl::StatusCode::kInternal, "transaction was rolled back at commit", "INTERNAL_ERROR");
+    return PgError(PgErrorKind::kInternal, absl::StatusCode::kInternal, "commit",
+                   "the transaction was rolled back at commit");
   }
   return absl::OkStatus();
 }
@@ -80,17 +79,15 @@ absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const Transacti
     if (IsStalePreparedStatement(status)) {
       // Rolled back on a connection now discarded; rerun on another (a pooled one
       // may be stale too, hence up to max_attempts). If it persists the answer stays
-      // UNAVAILABLE DATABASE_UNAVAILABLE: nothing was done, safe to retry.
+      // kStalePreparedStatement UNAVAILABLE: nothing was done, safe to retry.
       if (attempt < options.max_attempts && absl::Now() < deadline) continue;
       return status;
     }
     if (IsTransientConflict(status)) {
       if (attempt < options.max_attempts && absl::Now() < deadline) continue;
-      return dbs::instance::ErrorWithReason(
-          absl::StatusCode::kUnavailable,
-          absl::StrCat("transaction kept conflicting with concurrent ones (", status.message(),
-                       "); rolled back, retry with backoff"),
-          "SERVER_OVERLOADED");
+      return PgError(PgErrorKind::kConflict, absl::StatusCode::kUnavailable, "transaction",
+                     absl::StrCat("kept conflicting with concurrent ones (", status.message(),
+                                  "); rolled back, retry with backoff"));
     }
     return status;
   }

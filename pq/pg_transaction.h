@@ -25,7 +25,7 @@ struct TransactionOptions {
 // transaction-local statement_timeout is lowered to the time left (see
 // PgConnection::set_deadline), a statement due after the deadline fails without
 // being sent, and once the deadline has passed COMMIT is not sent: the transaction
-// is rolled back and the answer is DEADLINE_EXCEEDED QUERY_TIMEOUT, so a write never
+// is rolled back and the answer is kDeadline DEADLINE_EXCEEDED, so a write never
 // commits after the caller was told it timed out.
 //
 // `body` may run more than once (see below) and must not keep state between runs.
@@ -35,10 +35,10 @@ struct TransactionOptions {
 //   - a reused pooled connection that turns out dead on BEGIN is replaced once;
 //   - a prepared statement made stale by DDL (IsStalePreparedStatement) reruns
 //     the whole body on another connection, up to max_attempts; if it persists
-//     the answer is UNAVAILABLE DATABASE_UNAVAILABLE (rolled back);
+//     the answer is kStalePreparedStatement UNAVAILABLE (rolled back);
 //   - 40001/40P01 rerun the whole body; if they persist the answer is
-//     UNAVAILABLE SERVER_OVERLOADED (rolled back; safe to retry with backoff).
-// Other errors: see PgPool::Acquire and sqlstate.h. If the connection is lost
+//     kConflict UNAVAILABLE (rolled back; safe to retry with backoff).
+// Other errors: see PgPool::Acquire and pg_error.h. If the connection is lost
 // during COMMIT the outcome is unknown (UNAVAILABLE); callers that must not apply
 // twice carry a request id.
 absl::Status RunInTransaction(PgPool& pool, absl::Time deadline, const TransactionOptions& options,

@@ -1,61 +1,65 @@
 #ifndef PQ_SQLSTATE_H_
 #define PQ_SQLSTATE_H_
 
-#include <string>
-
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace dbs::pq {
 
-// The one table that turns a PostgreSQL SQLSTATE into an absl::Status. Every error
-// the postgres layer returns goes through it, so callers branch on codes, never on
-// server message text.
+// The SQLSTATEs (PostgreSQL, Appendix A) this repository branches on, by name: no
+// code compares a bare "23505".
+namespace sqlstate {
+inline constexpr absl::string_view kUniqueViolation = "23505";
+inline constexpr absl::string_view kForeignKeyViolation = "23503";
+inline constexpr absl::string_view kCheckViolation = "23514";
+inline constexpr absl::string_view kQueryCanceled = "57014";  // statement_timeout too
+inline constexpr absl::string_view kLockNotAvailable = "55P03";
+inline constexpr absl::string_view kObjectInUse = "55006";
+inline constexpr absl::string_view kSerializationFailure = "40001";
+inline constexpr absl::string_view kDeadlockDetected = "40P01";
+inline constexpr absl::string_view kFeatureNotSupported = "0A000";  // "cached plan must not
+                                                                    // change result type"
+inline constexpr absl::string_view kInsufficientPrivilege = "42501";
+inline constexpr absl::string_view kDuplicateDatabase = "42P04";
+inline constexpr absl::string_view kDuplicateObject = "42710";
+inline constexpr absl::string_view kUndefinedObject = "42704";
+inline constexpr absl::string_view kInvalidCatalogName = "3D000";  // no such database
+inline constexpr absl::string_view kDependentObjectsStillExist = "2BP01";
+inline constexpr absl::string_view kAdminShutdown = "57P01";
+inline constexpr absl::string_view kCrashShutdown = "57P02";
+inline constexpr absl::string_view kCannotConnectNow = "57P03";
+// Classes: the first two characters.
+inline constexpr absl::string_view kClassDataException = "22";
+inline constexpr absl::string_view kClassIntegrityConstraintViolation = "23";
+inline constexpr absl::string_view kClassInvalidAuthorization = "28";
+inline constexpr absl::string_view kClassConnectionException = "08";
+inline constexpr absl::string_view kClassInsufficientResources = "53";
+}  // namespace sqlstate
+
+// The one table from a SQLSTATE to a canonical code, for every user of this
+// layer (instance-service's repository and migrations, database-service's pool
+// administration). Codes say what the server's refusal means for any caller; what
+// it means for an API is the caller's to decide (instance-service's repository
+// answers INTERNAL for refusals it did not expect, whatever their code).
 //
-//   23505 unique_violation            ALREADY_EXISTS       (caller names the reason)
-//   23503 foreign_key_violation       FAILED_PRECONDITION  (caller names the reason)
-//   23514 check_violation             FAILED_PRECONDITION  (caller names the reason)
-//   22xxx data exceptions             INVALID_ARGUMENT     (caller names the reason)
-//   57014 query_canceled              DEADLINE_EXCEEDED    QUERY_TIMEOUT
-//         (statement_timeout is derived from the caller's deadline)
-//   55P03 lock_not_available          DEADLINE_EXCEEDED    QUERY_TIMEOUT
+//   23505 unique_violation, 42P04 duplicate_database,
+//   42710 duplicate_object                      ALREADY_EXISTS
+//   23503 foreign_key, 23514 check violations,
+//   55006 object_in_use,
+//   2BP01 dependent_objects_still_exist         FAILED_PRECONDITION
+//   22xxx data exceptions                       INVALID_ARGUMENT
+//   3D000 invalid_catalog_name,
+//   42704 undefined_object                      NOT_FOUND
+//   42501 insufficient_privilege,
+//   28xxx invalid authorization                 PERMISSION_DENIED
+//   57014 query_canceled (statement_timeout),
+//   55P03 lock_not_available                    DEADLINE_EXCEEDED
 //   40001 serialization_failure,
-//   40P01 deadlock_detected           ABORTED              (no reason; RunInTransaction
-//         retries these and, if they persist, answers UNAVAILABLE SERVER_OVERLOADED)
-//   08xxx connection exceptions, 57P01..57P03 (shutdown, cannot connect now),
-//   53xxx insufficient resources      UNAVAILABLE          DATABASE_UNAVAILABLE
-//   anything else                     INTERNAL             INTERNAL_ERROR
-//
-// `context` says what was being done ("insert db server"); `server_message` is the
-// server's primary message, which never contains SQL text or credentials. The
-// SQLSTATE and the violated constraint's name (when any) travel as payloads, read
-// back with SqlStateOf() and ConstraintOf().
-absl::Status StatusFromSqlState(absl::string_view sqlstate, absl::string_view context,
-                                absl::string_view server_message,
-                                absl::string_view constraint = "");
-
-// UNAVAILABLE DATABASE_UNAVAILABLE: the connection is gone (or never came up).
-absl::Status ConnectionLostError(absl::string_view context);
-
-// DEADLINE_EXCEEDED QUERY_TIMEOUT: the caller's deadline passed.
-absl::Status DeadlineError(absl::string_view context);
-
-// UNAVAILABLE DATABASE_UNAVAILABLE with SQLSTATE 0A000 attached: a prepared
-// statement's result type changed under it (DDL); the connection is discarded and
-// nothing was done, so the call may be retried (see PgConnection).
-absl::Status StalePreparedStatementError(absl::string_view context);
-
-// True for StalePreparedStatementError().
-bool IsStalePreparedStatement(const absl::Status& status);
-
-// The SQLSTATE attached by StatusFromSqlState(), or "".
-std::string SqlStateOf(const absl::Status& status);
-
-// The constraint name attached by StatusFromSqlState(), or "".
-std::string ConstraintOf(const absl::Status& status);
-
-// True for 40001 and 40P01: the transaction lost a race and may simply be rerun.
-bool IsTransientConflict(const absl::Status& status);
+//   40P01 deadlock_detected                     ABORTED (IsTransientConflict)
+//   08xxx connection exceptions, 53xxx insufficient resources,
+//   57P01..57P03 shutdown / cannot connect now  UNAVAILABLE
+//   anything else                               INTERNAL
+absl::StatusCode CodeForSqlState(absl::string_view sqlstate);
 
 }  // namespace dbs::pq
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "errors/error_status.h"
 #include "glog/logging.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/rpc/code.pb.h"
@@ -31,20 +32,10 @@ grpc::Status CallDispatcher::OverloadedStatus(Refusal refusal) const {
           ? "the server is shutting down; retry, another replica will answer"
           : absl::StrCat("the server is at its concurrency limit (", RefusalName(refusal),
                          "); nothing was done, retry with backoff");
-  google::rpc::ErrorInfo info;
-  info.set_reason("SERVER_OVERLOADED");
-  info.set_domain(options_.error_domain);
-  (*info.mutable_metadata())["cause"] = RefusalName(refusal);
-  google::rpc::RetryInfo retry;
-  const int64_t delay_ns = absl::ToInt64Nanoseconds(options_.retry_delay);
-  retry.mutable_retry_delay()->set_seconds(delay_ns / 1'000'000'000);
-  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(delay_ns % 1'000'000'000));
-  google::rpc::Status details;
-  details.set_code(google::rpc::UNAVAILABLE);
-  details.set_message(message);
-  details.add_details()->PackFrom(info);
-  details.add_details()->PackFrom(retry);
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE, message, details.SerializeAsString());
+  return converter_(errors::WithRetryDelay(
+      errors::MakeError(absl::StatusCode::kUnavailable, message, ::instance::v1::SERVER_OVERLOADED,
+                        {{"cause", std::string(RefusalName(refusal))}}, options_.error_domain),
+      options_.retry_delay));
 }
 
 grpc::ServerUnaryReactor* CallDispatcher::Dispatch(grpc::CallbackServerContext* context,

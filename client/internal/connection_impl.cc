@@ -1,32 +1,13 @@
 #include "client/internal/connection_impl.h"
 
-#include <set>
 #include <string>
 #include <utility>
 
 #include "client/internal/channel.h"
-#include "client/internal/request_id.h"
 #include "client/internal/retry_loop.h"
 #include "client/internal/stub_decorators.h"
 
 namespace dbs::client::internal {
-
-bool PrepareForRetries(google::protobuf::Message& request) {
-  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
-  const auto* request_id = descriptor->FindFieldByName("request_id");
-  if (request_id != nullptr) {
-    if (request.GetReflection()->GetString(request, request_id).empty()) {
-      request.GetReflection()->SetString(&request, request_id, NewRequestId());
-    }
-    return true;
-  }
-  static const std::set<std::string> kReads = {
-      instance::v1::ListDbServersRequest::descriptor()->full_name(),
-      instance::v1::GetDbServerRequest::descriptor()->full_name(),
-      instance::v1::FindAvailableDbServerRequest::descriptor()->full_name(),
-  };
-  return kReads.count(descriptor->full_name()) > 0;
-}
 
 InstanceServiceConnectionImpl::InstanceServiceConnectionImpl(std::shared_ptr<DbServerStub> stub,
                                                              RetryPolicy retry,

@@ -6,6 +6,7 @@
 #include "client/instance_service_connection.h"
 #include "client/internal/call_telemetry.h"
 #include "client/internal/db_server_stub.h"
+#include "client/internal/request_id.h"
 #include "client/internal/retry_loop.h"
 #include "client/retry_policy.h"
 
@@ -40,10 +41,18 @@ class InstanceServiceConnectionImpl : public InstanceServiceConnection {
   std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();
 };
 
-// Whether `request` may be sent more than once. Reads may. A request with a
-// `request_id` field gets a fresh UUID4 there when it is empty (once, before the
-// first attempt) and may then be repeated. Anything else may not.
-bool PrepareForRetries(google::protobuf::Message& request);
+// Applies the RPC's idempotency policy (DbServerRpcPolicy, db_server_stub.h) to
+// `request` before its first attempt: a kIdempotentWithRequestId request gets a
+// fresh UUID4 request_id when it has none. Returns whether the call may be sent
+// more than once.
+template <typename Request>
+bool PrepareForRetries(Request& request) {
+  constexpr Idempotency policy = DbServerRpcPolicy<Request>::kIdempotency;
+  if constexpr (policy == Idempotency::kIdempotentWithRequestId) {
+    if (request.request_id().empty()) request.set_request_id(NewRequestId());
+  }
+  return policy != Idempotency::kNonIdempotent;
+}
 
 // `stub` wrapped by the decorators `options` asks for: metadata (bearer token,
 // extra metadata) and, when options.call_logger is set, logging (outermost, so

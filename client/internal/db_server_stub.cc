@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "absl/base/config.h"
-#include "client/internal/grpc_status.h"
+#include "errors/grpc_status.h"
 #include "grpcpp/completion_queue.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 
@@ -59,7 +59,7 @@ class UnaryCall : public CompletionTag {
 
   void Complete() override {
     std::unique_ptr<UnaryCall> self(this);
-    absl::Status converted = FromGrpcStatus(status_);
+    absl::Status converted = errors::FromGrpcStatus(status_);
     if (converted.ok()) {
       done_(std::move(response_));
     } else {

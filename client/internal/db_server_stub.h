@@ -25,6 +25,41 @@ namespace dbs::client::internal {
   X(DecrementInstanceCount)           \
   X(AllocateDbServer)
 
+// Whether a call may be sent more than once: the explicit, per-RPC idempotency
+// policy of this client (google-cloud-cpp's IdempotencyPolicy, fixed here),
+// rather than a guess from the request's fields.
+enum class Idempotency {
+  // Reads: a repeat changes nothing.
+  kIdempotent,
+  // Writes that carry an AIP-155 request_id: the connection fills it with a fresh
+  // UUID4 when empty (once, before the first attempt), and the server answers a
+  // repeat with the first result instead of applying it again.
+  kIdempotentWithRequestId,
+  // One attempt only (no RPC today; the policy a write without request_id gets).
+  kNonIdempotent,
+};
+
+// The policy of each RPC, keyed by its request type. Every RPC of
+// DBS_FOR_EACH_DB_SERVER_RPC must have one: the connection reads it, and a
+// missing entry does not compile. A new RPC is added here and to the list above.
+template <typename Request>
+struct DbServerRpcPolicy;
+#define DBS_DB_SERVER_RPC_POLICY(Name, policy)                       \
+  template <>                                                        \
+  struct DbServerRpcPolicy<instance::v1::Name##Request> {            \
+    static constexpr Idempotency kIdempotency = Idempotency::policy; \
+  };
+DBS_DB_SERVER_RPC_POLICY(ListDbServers, kIdempotent)
+DBS_DB_SERVER_RPC_POLICY(GetDbServer, kIdempotent)
+DBS_DB_SERVER_RPC_POLICY(FindAvailableDbServer, kIdempotent)
+DBS_DB_SERVER_RPC_POLICY(CreateDbServer, kIdempotentWithRequestId)
+DBS_DB_SERVER_RPC_POLICY(UpdateDbServer, kIdempotentWithRequestId)
+DBS_DB_SERVER_RPC_POLICY(DeleteDbServer, kIdempotentWithRequestId)
+DBS_DB_SERVER_RPC_POLICY(IncrementInstanceCount, kIdempotentWithRequestId)
+DBS_DB_SERVER_RPC_POLICY(DecrementInstanceCount, kIdempotentWithRequestId)
+DBS_DB_SERVER_RPC_POLICY(AllocateDbServer, kIdempotentWithRequestId)
+#undef DBS_DB_SERVER_RPC_POLICY
+
 // Declares (in a class body) the DbServerStub override of RPC `Name`.
 #define DBS_DECLARE_STUB_OVERRIDE(Name)                   \
   void Name(std::shared_ptr<grpc::ClientContext> context, \
@@ -34,7 +69,7 @@ namespace dbs::client::internal {
 // One attempt of one RPC: the layer below the retry loop. The default
 // implementation is the only code that touches the generated gRPC stub (async API on the
 // client's own completion queue and thread) and the
-// only place grpc::Status is converted (FromGrpcStatus). Decorators
+// only place grpc::Status is converted (errors::FromGrpcStatus). Decorators
 // (stub_decorators.h) wrap it to add metadata, credentials and logging.
 //
 // `context` is fresh per attempt, with its deadline already set; implementations

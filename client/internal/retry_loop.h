@@ -13,8 +13,9 @@
 #include "client/internal/call_telemetry.h"
 #include "client/internal/db_server_stub.h"
 #include "client/retry_policy.h"
+#include "errors/error_status.h"
+#include "grpc/grpc.h"
 #include "grpcpp/alarm.h"
-#include "grpcpp/impl/codegen/grpc_library.h"
 
 namespace dbs::client::internal {
 
@@ -45,13 +46,20 @@ class InFlightCalls {
   int count_ = 0;
 };
 
+// Holds gRPC initialised while it lives, through gRPC's public C API (the
+// refcounted grpc_init/grpc_shutdown pair) rather than the deprecated
+// grpcpp/impl/codegen/grpc_library.h.
+class GrpcInitHold {
+ public:
+  GrpcInitHold() { grpc_init(); }
+  ~GrpcInitHold() { grpc_shutdown(); }
+  GrpcInitHold(const GrpcInitHold&) = delete;
+  GrpcInitHold& operator=(const GrpcInitHold&) = delete;
+};
+
 // A wait drawn uniformly from [d/2, d], d = BackoffBound(policy, retry).
 // Thread-safe.
 absl::Duration JitteredBackoff(const RetryPolicy& policy, int retry);
-
-// The google.rpc.RetryInfo delay the server attached to `status` (SERVER_OVERLOADED
-// does), or zero.
-absl::Duration ServerRetryDelay(const absl::Status& status);
 
 // `status` with " (gave up after N attempts in T)" appended, payloads kept.
 absl::Status GaveUp(const absl::Status& status, int attempts, absl::Duration elapsed);
@@ -119,7 +127,7 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
     const absl::Time now = absl::Now();
     // A server that says when to come back (RetryInfo) is not asked sooner.
     const absl::Time resume =
-        now + std::max(JitteredBackoff(policy_, attempts_), ServerRetryDelay(result.status()));
+        now + std::max(JitteredBackoff(policy_, attempts_), errors::RetryDelayOf(result.status()));
     if (attempts_ >= policy_.max_attempts || resume >= deadline_ ||
         resume > first_attempt_ + policy_.max_retry_time) {
       Finish(GaveUp(result.status(), attempts_, now - first_attempt_));
@@ -148,7 +156,7 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
   // Keeps gRPC initialised while the loop lives: the stub need not own a channel
   // (tests), and an alarm must never be the last gRPC object when the next one
   // is created, or gRPC shuts down underneath it.
-  grpc::GrpcLibraryCodegen grpc_library_;
+  GrpcInitHold grpc_library_;
   DbServerStub* stub_;
   std::shared_ptr<InFlightCalls> in_flight_;
   StubMethod method_;

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "client/error_reason.h"
+#include "errors/error_status.h"
 
 namespace dbs::client::internal {
 namespace {
@@ -50,7 +50,7 @@ LoggingStub::LoggingStub(std::shared_ptr<DbServerStub> child,
                    const absl::Status& status = r.status();                                        \
                    sink(absl::StrCat(#Name, " request_id=", request_id.empty() ? "-" : request_id, \
                                      " code=", absl::StatusCodeToString(status.code()),            \
-                                     " reason=", ErrorReason(status),                              \
+                                     " reason=", errors::ReasonNameOf(status),                     \
                                      " latency=", absl::FormatDuration(absl::Now() - start)));     \
                    done(std::move(r));                                                             \
                  });                                                                               \

@@ -55,10 +55,10 @@ std::string Fingerprint(const google::protobuf::Message& request) {
 
 absl::Status NotFound(const std::string& id) {
   return MakeError(absl::StatusCode::kNotFound, absl::StrCat("db server ", id, " not found"),
-                   "DB_SERVER_NOT_FOUND", {{"id", id}});
+                   v1::DB_SERVER_NOT_FOUND, {{"id", id}});
 }
 
-absl::Status Precondition(const std::string& message, const std::string& reason,
+absl::Status Precondition(const std::string& message, v1::ErrorReason reason,
                           std::map<std::string, std::string> metadata) {
   return MakeError(absl::StatusCode::kFailedPrecondition, message, reason, metadata);
 }
@@ -66,7 +66,7 @@ absl::Status Precondition(const std::string& message, const std::string& reason,
 absl::Status EtagMismatch(const std::string& id) {
   return MakeError(absl::StatusCode::kAborted,
                    absl::StrCat("etag of db server ", id, " is stale; re-read and retry"),
-                   "ETAG_MISMATCH", {{"id", id}});
+                   v1::ETAG_MISMATCH, {{"id", id}});
 }
 
 // The page token after `display_name` for `filter`, and back.
@@ -79,8 +79,8 @@ absl::StatusOr<std::string> AfterDisplayName(const std::string& token, const std
   const std::string expected_prefix = absl::StrCat(kPageTokenPrefix, filter, "\n");
   if (!absl::WebSafeBase64Unescape(token, &decoded) ||
       decoded.compare(0, expected_prefix.size(), expected_prefix) != 0) {
-    return MakeError(absl::StatusCode::kInvalidArgument, "page_token is not valid for this filter",
-                     "INVALID_PAGE_TOKEN", {}, {{"page_token", "not from this listing"}});
+    return errors::InvalidArgument(v1::INVALID_PAGE_TOKEN,
+                                   {{"page_token", "not from this listing"}});
   }
   return decoded.substr(expected_prefix.size());
 }
@@ -98,7 +98,7 @@ absl::StatusOr<Response> FakeInstanceService::Call(const google::protobuf::Messa
     return injected;
   }
   if (absl::Now() >= deadline) {
-    return MakeError(absl::StatusCode::kDeadlineExceeded, "deadline exceeded", "QUERY_TIMEOUT");
+    return MakeError(absl::StatusCode::kDeadlineExceeded, "deadline exceeded", v1::QUERY_TIMEOUT);
   }
   if (absl::Status checked = testing_internal::CheckRequestId(request_id); !checked.ok()) {
     return checked;
@@ -109,10 +109,8 @@ absl::StatusOr<Response> FakeInstanceService::Call(const google::protobuf::Messa
     auto replay = replays_.find(request_id);
     if (replay != replays_.end()) {
       if (replay->second.fingerprint != fingerprint) {
-        return MakeError(absl::StatusCode::kInvalidArgument,
-                         "request_id was already used for a different request", "REQUEST_ID_REUSED",
-                         {{"request_id", request_id}},
-                         {{"request_id", "already used for a different request"}});
+        return errors::InvalidArgument(v1::REQUEST_ID_REUSED,
+                                       {{"request_id", "already used for a different request"}});
       }
       Response first;
       first.ParseFromString(replay->second.response);
@@ -174,8 +172,8 @@ void FakeInstanceService::ListDbServers(const v1::ListDbServersRequest& request,
   done(Call<v1::ListDbServersResponse>(
       request, "", deadline, [&]() -> absl::StatusOr<v1::ListDbServersResponse> {
         if (request.page_size() < 0) {
-          return MakeError(absl::StatusCode::kInvalidArgument, "page_size must not be negative",
-                           "INVALID_FIELD", {}, {{"page_size", "must not be negative"}});
+          return errors::InvalidArgument(v1::INVALID_FIELD,
+                                         {{"page_size", "must not be negative"}});
         }
         auto matches = ParseFilter(request.filter());
         if (!matches.ok()) return matches.status();
@@ -236,7 +234,7 @@ void FakeInstanceService::CreateDbServer(const v1::CreateDbServerRequest& reques
             return MakeError(
                 absl::StatusCode::kAlreadyExists,
                 absl::StrCat("display_name \"", row.db_server.display_name(), "\" is taken"),
-                "DISPLAY_NAME_TAKEN", {{"display_name", row.db_server.display_name()}});
+                v1::DISPLAY_NAME_TAKEN, {{"display_name", row.db_server.display_name()}});
           }
         }
         Row row;
@@ -279,7 +277,7 @@ void FakeInstanceService::UpdateDbServer(const v1::UpdateDbServerRequest& reques
               return Precondition(absl::StrCat("state cannot change from ",
                                                v1::DbServer::State_Name(updated.state()), " to ",
                                                v1::DbServer::State_Name(in.state())),
-                                  "INVALID_STATE_TRANSITION",
+                                  v1::INVALID_STATE_TRANSITION,
                                   {{"from", v1::DbServer::State_Name(updated.state())},
                                    {"to", v1::DbServer::State_Name(in.state())}});
             }
@@ -295,7 +293,7 @@ void FakeInstanceService::UpdateDbServer(const v1::UpdateDbServerRequest& reques
               return Precondition(
                   absl::StrCat("max_instances ", in.max_instances(), " is below instance_count ",
                                updated.instance_count()),
-                  "CAPACITY_BELOW_COUNT",
+                  v1::CAPACITY_BELOW_COUNT,
                   {{"instance_count", absl::StrCat(updated.instance_count())},
                    {"max_instances", absl::StrCat(in.max_instances())}});
             }
@@ -332,7 +330,7 @@ void FakeInstanceService::DeleteDbServer(const v1::DeleteDbServerRequest& reques
         }
         if (it->second.db_server.instance_count() > 0 || it->second.referenced) {
           return Precondition(absl::StrCat("db server ", request.id(), " still holds instances"),
-                              "DB_SERVER_IN_USE", {{"id", request.id()}});
+                              v1::DB_SERVER_IN_USE, {{"id", request.id()}});
         }
         rows_.erase(it);
         return v1::DeleteDbServerResponse();
@@ -352,7 +350,7 @@ void FakeInstanceService::FindAvailableDbServer(
         if (row == nullptr) {
           return MakeError(absl::StatusCode::kNotFound,
                            absl::StrCat("no available db server of type ", request.server_type()),
-                           "NO_AVAILABLE_DB_SERVER", {{"server_type", request.server_type()}});
+                           v1::NO_AVAILABLE_DB_SERVER, {{"server_type", request.server_type()}});
         }
         v1::FindAvailableDbServerResponse response;
         *response.mutable_db_server() = row->db_server;
@@ -372,11 +370,11 @@ void FakeInstanceService::IncrementInstanceCount(
         v1::DbServer& s = row.db_server;
         if (s.state() != v1::DbServer::STATE_ACTIVE) {
           return Precondition(absl::StrCat("db server ", s.id(), " is not ACTIVE"),
-                              "DB_SERVER_NOT_ACTIVE",
+                              v1::DB_SERVER_NOT_ACTIVE,
                               {{"id", s.id()}, {"state", v1::DbServer::State_Name(s.state())}});
         }
         if (s.instance_count() >= s.max_instances()) {
-          return Precondition(absl::StrCat("db server ", s.id(), " is full"), "DB_SERVER_FULL",
+          return Precondition(absl::StrCat("db server ", s.id(), " is full"), v1::DB_SERVER_FULL,
                               {{"id", s.id()},
                                {"instance_count", absl::StrCat(s.instance_count())},
                                {"max_instances", absl::StrCat(s.max_instances())}});
@@ -401,7 +399,7 @@ void FakeInstanceService::DecrementInstanceCount(
         v1::DbServer& s = row.db_server;
         if (s.instance_count() == 0) {
           return Precondition(absl::StrCat("db server ", s.id(), " has no instances"),
-                              "DB_SERVER_EMPTY", {{"id", s.id()}});
+                              v1::DB_SERVER_EMPTY, {{"id", s.id()}});
         }
         s.set_instance_count(s.instance_count() - 1);
         Touch(row);
@@ -425,7 +423,7 @@ void FakeInstanceService::AllocateDbServer(const v1::AllocateDbServerRequest& re
         if (row == nullptr) {
           return MakeError(absl::StatusCode::kResourceExhausted,
                            absl::StrCat("no capacity for server_type ", request.server_type()),
-                           "NO_CAPACITY", {{"server_type", request.server_type()}});
+                           v1::NO_CAPACITY, {{"server_type", request.server_type()}});
         }
         row->db_server.set_instance_count(row->db_server.instance_count() + 1);
         Touch(*row);

@@ -29,7 +29,7 @@ namespace dbs::client::testing {
 //    effect; the same id on a different request is REQUEST_ID_REUSED;
 //  - paging in display_name order with opaque tokens bound to the filter.
 // Unlike the gRPC connection it neither fills in request ids nor retries: it is
-// the server, not the client. Errors look like real ones (ErrorReason() works).
+// the server, not the client. Errors look like real ones (ReasonOf() works).
 //
 //   auto fake = std::make_shared<dbs::client::testing::FakeInstanceService>();
 //   dbs::client::InstanceServiceClient client(fake);

@@ -9,18 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/error_reason.h"
+#include "identity/uuid.h"
 
 namespace dbs::client::testing_internal {
 namespace {
 
 namespace v1 = ::instance::v1;
 
-absl::Status Invalid(const std::string& reason, std::vector<FieldViolation> violations) {
-  std::string message = "invalid request:";
-  for (const FieldViolation& violation : violations) {
-    absl::StrAppend(&message, " ", violation.field, " ", violation.description, ";");
-  }
-  return MakeError(absl::StatusCode::kInvalidArgument, message, reason, {}, violations);
+absl::Status Invalid(v1::ErrorReason reason, std::vector<FieldViolation> violations) {
+  return errors::InvalidArgument(reason, std::move(violations));
 }
 
 bool AllOf(const std::string& text, const std::function<bool(char)>& allowed) {
@@ -82,13 +79,8 @@ void CheckMaxInstances(int32_t max_instances, std::vector<FieldViolation>& viola
 }  // namespace
 
 absl::Status CheckId(const std::string& field, const std::string& id) {
-  bool ok = id.size() == 36;
-  for (size_t i = 0; ok && i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    ok = dash ? id[i] == '-' : std::isxdigit(static_cast<unsigned char>(id[i])) != 0;
-  }
-  if (ok) return absl::OkStatus();
-  return Invalid("INVALID_FIELD", {{field, "must be a UUID"}});
+  if (identity::IsUuid(id)) return absl::OkStatus();
+  return Invalid(v1::INVALID_FIELD, {{field, "must be a UUID"}});
 }
 
 absl::Status CheckRequestId(const std::string& request_id) {
@@ -97,7 +89,7 @@ absl::Status CheckRequestId(const std::string& request_id) {
 
 absl::Status CheckServerType(const std::string& field, const std::string& server_type) {
   if (IsIdentifier(server_type, 31)) return absl::OkStatus();
-  return Invalid("INVALID_FIELD", {{field, "must match [a-z][a-z0-9_-]{0,31}"}});
+  return Invalid(v1::INVALID_FIELD, {{field, "must match [a-z][a-z0-9_-]{0,31}"}});
 }
 
 absl::Status CheckNewDbServer(const v1::DbServer& db_server) {
@@ -122,7 +114,7 @@ absl::Status CheckNewDbServer(const v1::DbServer& db_server) {
     violations.push_back({"db_server.health", "must be unset on create"});
   }
   if (violations.empty()) return absl::OkStatus();
-  return Invalid("INVALID_FIELD", std::move(violations));
+  return Invalid(v1::INVALID_FIELD, std::move(violations));
 }
 
 absl::Status CheckUpdate(const v1::UpdateDbServerRequest& request) {
@@ -130,11 +122,11 @@ absl::Status CheckUpdate(const v1::UpdateDbServerRequest& request) {
       "state",         "health", "health_message", "last_health_check_time",
       "max_instances", "host",   "port",           "labels"};
   if (request.update_mask().paths().empty()) {
-    return Invalid("INVALID_UPDATE_MASK", {{"update_mask", "must name at least one path"}});
+    return Invalid(v1::INVALID_UPDATE_MASK, {{"update_mask", "must name at least one path"}});
   }
   for (const std::string& path : request.update_mask().paths()) {
     if (kMutable.count(path) == 0) {
-      return Invalid("INVALID_UPDATE_MASK",
+      return Invalid(v1::INVALID_UPDATE_MASK,
                      {{"update_mask", absl::StrCat("path \"", path, "\" is not mutable")}});
     }
   }
@@ -162,7 +154,7 @@ absl::Status CheckUpdate(const v1::UpdateDbServerRequest& request) {
     }
   }
   if (violations.empty()) return absl::OkStatus();
-  return Invalid("INVALID_FIELD", std::move(violations));
+  return Invalid(v1::INVALID_FIELD, std::move(violations));
 }
 
 bool TransitionAllowed(v1::DbServer::State from, v1::DbServer::State to) {
@@ -270,7 +262,7 @@ absl::StatusOr<std::string> EnumValue(const std::string& field, const std::strin
 }  // namespace
 
 absl::StatusOr<DbServerPredicate> ParseFilter(const std::string& filter) {
-  auto fail = [](const std::string& why) { return Invalid("INVALID_FILTER", {{"filter", why}}); };
+  auto fail = [](const std::string& why) { return Invalid(v1::INVALID_FILTER, {{"filter", why}}); };
   if (filter.size() > 1024) return fail("at most 1024 characters");
   auto tokens = Tokenize(filter);
   if (!tokens.ok()) return fail(std::string(tokens.status().message()));

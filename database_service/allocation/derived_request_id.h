@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <string>
 
+#include "identity/uuid.h"
+
 namespace dbs::database_service {
 
-// Whether `id` is a UUID in its canonical text form (8-4-4-4-12 hex digits).
-bool IsUuid(const std::string& id);
+// UUID text checks are identity/uuid.h's (one copy for the repository).
+using ::dbs::identity::IsUuid;
 
 // A UUID determined by (`request_id`, `purpose`): the same pair always gives the
 // same UUID, different purposes give different ones. One caller request fans

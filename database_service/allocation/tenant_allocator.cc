@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "database_service/allocation/derived_request_id.h"
+#include "errors/error_status.h"
 #include "glog/logging.h"
 
 namespace dbs::database_service {
@@ -17,12 +18,8 @@ absl::Status CheckRequestId(const std::string& request_id) {
 }
 
 // Adds `context` to an error's message, keeping its code and payloads.
-absl::Status Annotate(absl::Status status, const std::string& context) {
-  absl::Status annotated(status.code(), absl::StrCat(context, ": ", status.message()));
-  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    annotated.SetPayload(url, payload);
-  });
-  return annotated;
+absl::Status Annotate(const absl::Status& status, const std::string& context) {
+  return errors::WithMessage(status, absl::StrCat(context, ": ", status.message()));
 }
 
 // Whether a pool error may go away on its own, so that the same request may
@@ -36,16 +33,17 @@ bool IsRetryable(const absl::Status& status) {
 
 absl::StatusOr<AllocatedTenant> TenantAllocator::Create(const std::string& database_name,
                                                         const std::string& server_type,
-                                                        const std::string& request_id) const {
+                                                        const std::string& request_id,
+                                                        absl::Time deadline) const {
   metrics::AllocationOutcome outcome = metrics::AllocationOutcome::kOk;
-  auto created = CreateAndClassify(database_name, server_type, request_id, &outcome);
+  auto created = CreateAndClassify(database_name, server_type, request_id, deadline, &outcome);
   Count(outcome);
   return created;
 }
 
 absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
     const std::string& database_name, const std::string& server_type, const std::string& request_id,
-    metrics::AllocationOutcome* outcome) const {
+    absl::Time deadline, metrics::AllocationOutcome* outcome) const {
   using metrics::AllocationOutcome;
   *outcome = AllocationOutcome::kInvalidRequest;
   if (absl::Status valid = ValidateTenantDatabaseName(database_name); !valid.ok()) return valid;
@@ -54,7 +52,7 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
   instance::v1::AllocateDbServerRequest allocate;
   allocate.set_server_type(server_type.empty() ? "postgres" : server_type);
   allocate.set_request_id(DeriveRequestId(request_id, "allocate"));
-  auto pool = client_.AllocateDbServer(allocate);
+  auto pool = client_.AllocateDbServer(allocate, client::CallOptions::Until(deadline));
   if (!pool.ok()) {
     *outcome = absl::IsResourceExhausted(pool.status()) ? AllocationOutcome::kNoCapacity
                : absl::IsInvalidArgument(pool.status()) ? AllocationOutcome::kInvalidRequest
@@ -62,7 +60,8 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
     return pool.status();
   }
 
-  auto database = pool_admin_->CreateTenantDatabase({pool->host(), pool->port()}, database_name);
+  auto database =
+      pool_admin_->CreateTenantDatabase({pool->host(), pool->port()}, database_name, deadline);
   if (database.ok()) {
     *outcome = AllocationOutcome::kOk;
     if (database->created) {
@@ -106,16 +105,18 @@ absl::StatusOr<AllocatedTenant> TenantAllocator::CreateAndClassify(
 absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
                                                      const std::string& database_name,
                                                      const std::string& request_id,
-                                                     bool allow_missing) const {
+                                                     bool allow_missing,
+                                                     absl::Time deadline) const {
   if (absl::Status valid = ValidateTenantDatabaseName(database_name); !valid.ok()) return valid;
   if (absl::Status valid = CheckRequestId(request_id); !valid.ok()) return valid;
   if (pool_id.empty()) return absl::InvalidArgumentError("pool_id is required");
 
-  auto pool = client_.GetDbServer(pool_id);
+  const client::CallOptions call = client::CallOptions::Until(deadline);
+  auto pool = client_.GetDbServer(pool_id, call);
   if (!pool.ok()) return pool.status();
   const PoolEndpoint endpoint{pool->host(), pool->port()};
 
-  auto dropped = pool_admin_->DropTenantDatabase(endpoint, database_name);
+  auto dropped = pool_admin_->DropTenantDatabase(endpoint, database_name, deadline);
   if (!dropped.ok()) return dropped.status();
   if (!dropped->database_existed && !dropped->role_exists) {
     if (allow_missing) return ReleasedTenant{*std::move(pool), false};
@@ -140,12 +141,12 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
   instance::v1::DecrementInstanceCountRequest release;
   release.set_id(pool_id);
   release.set_request_id(TenantReleaseRequestId(pool_id, database_name, dropped->role_oid));
-  auto released = client_.DecrementInstanceCount(release);
+  auto released = client_.DecrementInstanceCount(release, call);
   ReleasedTenant result;
   if (released.ok()) {
     Count(metrics::AllocationOutcome::kReleased);
     result = ReleasedTenant{*std::move(released), true};
-  } else if (client::ErrorReason(released.status()) == "DB_SERVER_EMPTY") {
+  } else if (errors::ReasonOf(released.status()) == instance::v1::DB_SERVER_EMPTY) {
     // The count is already 0: someone corrected it by hand. Nothing to release;
     // finish the drop instead of failing on every retry.
     LOG(WARNING) << "pool " << pool->display_name() << " had no slot to release for "
@@ -156,7 +157,8 @@ absl::StatusOr<ReleasedTenant> TenantAllocator::Drop(const std::string& pool_id,
     return released.status();  // the role stays: a retry finishes
   }
 
-  if (absl::Status role = pool_admin_->DropTenantRole(endpoint, database_name); !role.ok()) {
+  if (absl::Status role = pool_admin_->DropTenantRole(endpoint, database_name, deadline);
+      !role.ok()) {
     return role;
   }
   LOG(INFO) << "dropped tenant database " << database_name << " from pool "

@@ -71,23 +71,33 @@ class TenantAllocator {
   // DEADLINE_EXCEEDED when the pool server does not answer (the slot stays
   // held: retry with the same request_id); errors of the client calls, passed
   // through. The slot is released on every other error after allocation.
+  //
+  // `deadline` is the caller's (the CreateDatabase RPC's): it bounds the
+  // AllocateDbServer call and the pool server's CREATE DATABASE. The release
+  // after a definitive failure is not bounded by it (it repairs a slot the caller
+  // cannot see; it gets the client's default timeout).
   absl::StatusOr<AllocatedTenant> Create(const std::string& database_name,
                                          const std::string& server_type,
-                                         const std::string& request_id) const;
+                                         const std::string& request_id,
+                                         absl::Time deadline = absl::InfiniteFuture()) const;
 
   // Errors: INVALID_ARGUMENT; NOT_FOUND (the pool, or, unless `allow_missing`,
   // neither database nor owner role exist); FAILED_PRECONDITION when the
   // database is not a tenant database; UNAVAILABLE when the pool server or
   // instance-service does not answer (retry, with any request_id: the release
   // happens once per tenant).
+  // `deadline` (the caller's) bounds every instance-service call and pool-server
+  // operation.
   absl::StatusOr<ReleasedTenant> Drop(const std::string& pool_id, const std::string& database_name,
-                                      const std::string& request_id, bool allow_missing) const;
+                                      const std::string& request_id, bool allow_missing,
+                                      absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   // Create without the metrics; `outcome` says how it ended.
   absl::StatusOr<AllocatedTenant> CreateAndClassify(const std::string& database_name,
                                                     const std::string& server_type,
                                                     const std::string& request_id,
+                                                    absl::Time deadline,
                                                     metrics::AllocationOutcome* outcome) const;
   void Count(metrics::AllocationOutcome outcome) const {
     if (metrics_) metrics_->Count(outcome);

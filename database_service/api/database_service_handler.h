@@ -1,6 +1,8 @@
 #ifndef DATABASE_SERVICE_API_DATABASE_SERVICE_HANDLER_H_
 #define DATABASE_SERVICE_API_DATABASE_SERVICE_HANDLER_H_
 
+#include <string>
+
 #include "database/v1/database_service.grpc.pb.h"
 #include "database_service/allocation/tenant_allocator.h"
 #include "database_service/monitoring/pool_monitor.h"
@@ -12,7 +14,7 @@
 namespace dbs::database_service {
 
 // gRPC handlers of database.v1.DatabaseService: map the request, call the flow,
-// map the result; errors become grpc::Status only here (ToGrpcStatus). The
+// map the result; errors become grpc::Status only here (errors::ToGrpcStatus). The
 // flows are not owned and must outlive the handler.
 //
 // gRPC's callback API: the flows block (libpq towards pool servers, CREATE DATABASE
@@ -55,6 +57,11 @@ class DatabaseServiceHandler final : public database::v1::DatabaseService::Callb
   const serving::CallDispatcher::Method run_monitoring_pass_;
   const serving::CallDispatcher::Method run_reconcile_pass_;
 };
+
+// The answer to a request whose bytes do not parse as `method`'s request
+// message: INVALID_ARGUMENT instead of gRPC's INTERNAL
+// (serving/malformed_request.h).
+grpc::Status MalformedRequestStatus(const std::string& method);
 
 }  // namespace dbs::database_service
 

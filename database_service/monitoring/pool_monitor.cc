@@ -64,9 +64,10 @@ bool PoolMonitor::WriteDue(const DbServer& stored, DbServer::Health verdict, abs
   return now - ToTime(stored.last_health_check_time()) >= heartbeat;
 }
 
-PoolProbeOutcome PoolMonitor::ProbeAndRecord(const DbServer& pool) {
+PoolProbeOutcome PoolMonitor::ProbeAndRecord(const DbServer& pool, absl::Time deadline) {
   const absl::Time probe_start = absl::Now();
-  const absl::StatusOr<absl::Duration> probe = pool_admin_->Probe({pool.host(), pool.port()});
+  const absl::StatusOr<absl::Duration> probe =
+      pool_admin_->Probe({pool.host(), pool.port()}, deadline);
   PoolProbeOutcome outcome = Judge(probe, options_.degraded_latency);
   if (probe_metrics_) {
     probe_metrics_->Probed(pool.display_name(), HealthLabel(outcome.health),
@@ -81,7 +82,7 @@ PoolProbeOutcome PoolMonitor::ProbeAndRecord(const DbServer& pool) {
   change.set_id(pool.id());
   google::protobuf::FieldMask mask;
   SetHealth(change, mask, outcome.health, outcome.message, now);
-  client::CallOptions call;
+  client::CallOptions call = client::CallOptions::Until(deadline);
   call.timeout = options_.call_timeout;
   auto updated = client_.UpdateDbServer(change, mask, call);
   if (updated.ok()) {
@@ -98,9 +99,9 @@ PoolProbeOutcome PoolMonitor::ProbeAndRecord(const DbServer& pool) {
   return outcome;
 }
 
-absl::StatusOr<MonitoringPassReport> PoolMonitor::RunPass() {
+absl::StatusOr<MonitoringPassReport> PoolMonitor::RunPass(absl::Time deadline) {
   std::lock_guard<std::mutex> one_pass(pass_mutex_);
-  client::CallOptions call;
+  client::CallOptions call = client::CallOptions::Until(deadline);
   call.timeout = options_.call_timeout;
   auto listed = client_.ListAllDbServers("", 0, call);
   if (!listed.ok()) return listed.status();
@@ -116,7 +117,7 @@ absl::StatusOr<MonitoringPassReport> PoolMonitor::RunPass() {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < pools.size(); i = next++) {
-      report.probes[i] = ProbeAndRecord(pools[i]);
+      report.probes[i] = ProbeAndRecord(pools[i], deadline);
     }
   };
   const size_t worker_count =

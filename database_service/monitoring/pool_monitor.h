@@ -72,7 +72,9 @@ class PoolMonitor {
 
   // Runs one pass. Errors: those of ListAllDbServers (the pass then probes
   // nothing); a failing probe or write is part of the report, not an error.
-  absl::StatusOr<MonitoringPassReport> RunPass();
+  // `deadline` (the caller's, for RunMonitoringPass) bounds every instance-service
+  // call and probe together with the options' own timeouts.
+  absl::StatusOr<MonitoringPassReport> RunPass(absl::Time deadline = absl::InfiniteFuture());
 
   // The verdict for a probe result: HEALTHY, DEGRADED when slower than
   // `degraded_latency`, UNHEALTHY on error; and its message.
@@ -85,7 +87,7 @@ class PoolMonitor {
                        absl::Time now, absl::Duration heartbeat);
 
  private:
-  PoolProbeOutcome ProbeAndRecord(const instance::v1::DbServer& pool);
+  PoolProbeOutcome ProbeAndRecord(const instance::v1::DbServer& pool, absl::Time deadline);
 
   client::InstanceServiceClient client_;
   std::shared_ptr<PoolAdmin> pool_admin_;

@@ -81,6 +81,9 @@ class TenantLease {
 // DEADLINE_EXCEEDED when it does not answer in time, PERMISSION_DENIED when the
 // admin login is refused or lacks a privilege. Messages never contain passwords.
 //
+// `deadline` is the caller's (database-service propagates the deadline of the RPC
+// it serves): it bounds the connect and every statement, together with the
+// implementation's own per-operation timeouts (whichever ends first).
 // Tenant changes (CreateTenantDatabase, DropTenantDatabase, DropTenantRole)
 // hold the shared side of a per-server lock for their whole connection, so a
 // TenantLease (the reconciler's) never sees one half done.
@@ -93,11 +96,13 @@ class PoolAdmin {
   // Connects and reads the version and the admin role's privileges.
   // FAILED_PRECONDITION when the version is below the configured minimum or the
   // role may not create databases and roles.
-  virtual absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) = 0;
+  virtual absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint,
+                                                 absl::Time deadline) = 0;
 
   // Connects with the probe timeout and runs `SELECT 1`; the round-trip time
   // from the start of the connect to the answer.
-  virtual absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) = 0;
+  virtual absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint,
+                                               absl::Time deadline) = 0;
 
   // Creates OwnerRoleFor(name) (NOLOGIN) and the database `name` owned by it.
   // Succeeds with created=false when both already exist that way. ALREADY_EXISTS
@@ -105,7 +110,8 @@ class PoolAdmin {
   // is removed again on failure. INVALID_ARGUMENT for a name that
   // ValidateTenantDatabaseName rejects.
   virtual absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
-                                                              const std::string& name) = 0;
+                                                              const std::string& name,
+                                                              absl::Time deadline) = 0;
 
   // Drops the database `name` if it exists (terminating its sessions), and
   // reports whether the owner role is still there, and its OID. The role is dropped
@@ -113,11 +119,13 @@ class PoolAdmin {
   // not finished (its slot may not be released yet). FAILED_PRECONDITION when the
   // database exists but is not owned by OwnerRoleFor(name).
   virtual absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
-                                                           const std::string& name) = 0;
+                                                           const std::string& name,
+                                                           absl::Time deadline) = 0;
 
   // Drops OwnerRoleFor(name) if it exists. FAILED_PRECONDITION while it still
   // owns objects (the database was not dropped).
-  virtual absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) = 0;
+  virtual absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
+                                      absl::Time deadline) = 0;
 
   // Takes the exclusive TenantLease on the server, waiting at most `wait` for
   // the tenant changes running there to finish (changes that start meanwhile

@@ -6,7 +6,8 @@
 
 #include "absl/time/time.h"
 #include "database_service/pool_admin/pool_admin.h"
-#include "database_service/pool_admin/pool_connection.h"
+#include "database_service/pool_admin/pool_endpoint.h"
+#include "pq/pg_connection.h"
 
 namespace dbs::database_service {
 
@@ -22,27 +23,39 @@ struct PostgresPoolAdminOptions {
   int min_server_version_num = 130000;
 };
 
-// PoolAdmin on real PostgreSQL pool servers through libpq, one short-lived
-// connection per call. Thread-safe.
+// PoolAdmin on real PostgreSQL pool servers through the libpq layer both services
+// share (pq/: its non-blocking connect, deadlines, SQLSTATE table), one
+// short-lived connection per call, application_name "database-service".
+// Errors: pq's codes (pq/sqlstate.h), passed through; a refused login is
+// PERMISSION_DENIED. Thread-safe.
 class PostgresPoolAdmin : public PoolAdmin {
  public:
   explicit PostgresPoolAdmin(PostgresPoolAdminOptions options) : options_(std::move(options)) {}
 
-  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) override;
-  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) override;
+  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint,
+                                         absl::Time deadline) override;
+  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint, absl::Time deadline) override;
   absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
-                                                      const std::string& name) override;
+                                                      const std::string& name,
+                                                      absl::Time deadline) override;
   absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
-                                                   const std::string& name) override;
-  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override;
+                                                   const std::string& name,
+                                                   absl::Time deadline) override;
+  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
+                              absl::Time deadline) override;
   absl::StatusOr<std::unique_ptr<TenantLease>> LeaseTenants(const PoolEndpoint& endpoint,
                                                             absl::Duration wait) override;
 
  private:
+  // Connects to the pool server's `postgres` database as the admin role.
+  absl::StatusOr<std::unique_ptr<pq::PgConnection>> Open(const PoolEndpoint& endpoint,
+                                                         absl::Time deadline) const;
   // Validates tenant `name` (INVALID_ARGUMENT), connects, and takes the shared
-  // side of the tenant lock (TenantLease), waiting at most `ddl_timeout`.
-  absl::StatusOr<PoolConnection> OpenForTenant(const PoolEndpoint& endpoint,
-                                               const std::string& name) const;
+  // side of the tenant lock (TenantLease), waiting at most `ddl_timeout` (and
+  // `deadline`).
+  absl::StatusOr<std::unique_ptr<pq::PgConnection>> OpenForTenant(const PoolEndpoint& endpoint,
+                                                                  const std::string& name,
+                                                                  absl::Time deadline) const;
 
   const PostgresPoolAdminOptions options_;
 };

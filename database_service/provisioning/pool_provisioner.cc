@@ -24,8 +24,9 @@ bool IsDisplayName(const std::string& name) {
 }  // namespace
 
 absl::StatusOr<std::optional<DbServer>> PoolProvisioner::FindByName(
-    const std::string& display_name) const {
-  auto pools = client_.ListAllDbServers(absl::StrCat("display_name = \"", display_name, "\""));
+    const std::string& display_name, const client::CallOptions& call) const {
+  auto pools =
+      client_.ListAllDbServers(absl::StrCat("display_name = \"", display_name, "\""), 0, call);
   if (!pools.ok()) return pools.status();
   for (DbServer& pool : *pools) {
     if (pool.display_name() == display_name) return std::optional<DbServer>(std::move(pool));
@@ -34,14 +35,15 @@ absl::StatusOr<std::optional<DbServer>> PoolProvisioner::FindByName(
 }
 
 absl::StatusOr<ProvisionedPool> PoolProvisioner::Provision(
-    const instance::v1::CreateDbServerRequest& request) const {
+    const instance::v1::CreateDbServerRequest& request, absl::Time deadline) const {
+  const client::CallOptions call = client::CallOptions::Until(deadline);
   const DbServer& wanted = request.db_server();
   if (!IsDisplayName(wanted.display_name())) {
     return absl::InvalidArgumentError(
         "display_name must be an RFC 1123 label: 1 to 63 characters of a-z, 0-9 and '-'");
   }
 
-  auto existing = FindByName(wanted.display_name());
+  auto existing = FindByName(wanted.display_name(), call);
   if (!existing.ok()) return existing.status();
   DbServer pool;
   if (existing->has_value()) {
@@ -57,15 +59,15 @@ absl::StatusOr<ProvisionedPool> PoolProvisioner::Provision(
       change.set_state(DbServer::STATE_PROVISIONING);
       google::protobuf::FieldMask mask;
       mask.add_paths("state");
-      auto updated = client_.UpdateDbServer(change, mask);
+      auto updated = client_.UpdateDbServer(change, mask, call);
       if (!updated.ok()) return updated.status();
       pool = *std::move(updated);
     }
   } else {
-    auto created = client_.CreateDbServer(request);
+    auto created = client_.CreateDbServer(request, call);
     if (absl::IsAlreadyExists(created.status())) {
       // Registered concurrently by another caller: provision that record.
-      auto raced = FindByName(wanted.display_name());
+      auto raced = FindByName(wanted.display_name(), call);
       if (!raced.ok()) return raced.status();
       if (!raced->has_value()) return created.status();
       pool = **raced;
@@ -78,7 +80,7 @@ absl::StatusOr<ProvisionedPool> PoolProvisioner::Provision(
   }
 
   ProvisionedPool result;
-  auto info = pool_admin_->Inspect({pool.host(), pool.port()});
+  auto info = pool_admin_->Inspect({pool.host(), pool.port()}, deadline);
   DbServer change;
   change.set_id(pool.id());
   google::protobuf::FieldMask mask;
@@ -97,7 +99,7 @@ absl::StatusOr<ProvisionedPool> PoolProvisioner::Provision(
               absl::StrCat("provisioning failed: ", info.status().message()));
     LOG(WARNING) << "pool " << pool.display_name() << " failed provisioning: " << info.status();
   }
-  auto updated = client_.UpdateDbServer(change, mask);
+  auto updated = client_.UpdateDbServer(change, mask, call);
   if (!updated.ok()) return updated.status();
   result.pool = *std::move(updated);
   return result;

@@ -46,14 +46,15 @@ class PoolProvisioner {
 
   // `request.db_server` describes the pool (display_name, host, port,
   // server_type, max_instances, labels); `request.request_id` is passed to
-  // CreateDbServer.
-  absl::StatusOr<ProvisionedPool> Provision(
-      const instance::v1::CreateDbServerRequest& request) const;
+  // CreateDbServer. `deadline` (the caller's) bounds every instance-service call
+  // and the inspection of the pool server; nothing is written after it.
+  absl::StatusOr<ProvisionedPool> Provision(const instance::v1::CreateDbServerRequest& request,
+                                            absl::Time deadline = absl::InfiniteFuture()) const;
 
  private:
   // The registered pool of that name, or an empty optional.
   absl::StatusOr<std::optional<instance::v1::DbServer>> FindByName(
-      const std::string& display_name) const;
+      const std::string& display_name, const client::CallOptions& call) const;
 
   client::InstanceServiceClient client_;
   std::shared_ptr<PoolAdmin> pool_admin_;

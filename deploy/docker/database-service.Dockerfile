@@ -18,6 +18,8 @@ WORKDIR /src
 # Only what the CMake project reads; build folders and .tools/ stay out of the context.
 COPY CMakeLists.txt ./
 COPY proto proto
+COPY errors errors
+COPY identity identity
 COPY metrics metrics
 COPY pq pq
 COPY serving serving

@@ -6,6 +6,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "errors/error_status.h"
 #include "instance_service/migrations/embedded_migrations.h"
 #include "pq/pg_connection.h"
 #include "pq/pg_pool.h"
@@ -53,15 +54,12 @@ std::vector<Migration> Embedded(Migrator::Scope scope) {
 
 // The same error with `prefix` in front of its message; code and payloads kept.
 absl::Status Annotate(const absl::Status& status, absl::string_view prefix) {
-  absl::Status annotated(status.code(), absl::StrCat(prefix, ": ", status.message()));
-  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
-    annotated.SetPayload(type_url, payload);
-  });
-  return annotated;
+  return errors::WithMessage(status, absl::StrCat(prefix, ": ", status.message()));
 }
 
 pq::PgPoolOptions SingleConnection(const std::string& conninfo) {
   pq::PgPoolOptions options;
+  options.application_name = "instance-service migrate";
   options.conninfo = conninfo;
   options.max_connections = 1;
   options.connect_timeout = absl::Seconds(10);

@@ -18,6 +18,25 @@ enum class PoolState { kProvisioning, kActive, kDraining, kMaintenance, kFailed 
 // pool never checked (HEALTH_UNSPECIFIED on the wire).
 enum class PoolHealth { kUnknown, kHealthy, kDegraded, kUnhealthy };
 
+// The name of a state as the contract spells it, the instance.v1.DbServer.State
+// value name ("STATE_ACTIVE"): in messages and in every ErrorInfo metadata value
+// that names a state (error_reason.proto). One spelling everywhere.
+constexpr const char* StateName(PoolState state) {
+  switch (state) {
+    case PoolState::kProvisioning:
+      return "STATE_PROVISIONING";
+    case PoolState::kActive:
+      return "STATE_ACTIVE";
+    case PoolState::kDraining:
+      return "STATE_DRAINING";
+    case PoolState::kMaintenance:
+      return "STATE_MAINTENANCE";
+    case PoolState::kFailed:
+      return "STATE_FAILED";
+  }
+  return "STATE_UNSPECIFIED";
+}
+
 // One row of db_servers.
 struct DbServerRecord {
   std::string id;  // UUID, lowercase hyphenated text

@@ -51,7 +51,7 @@ struct UpdateRules {
 // instance-service lives behind this interface, in named prepared statements with
 // `$n` parameters only.
 //
-// Errors (each with an ErrorReason payload, see error_reason.h):
+// Errors (each with an instance.v1.ErrorReason, see errors/error_status.h):
 //   NOT_FOUND DB_SERVER_NOT_FOUND      the id names no row
 //   ALREADY_EXISTS DISPLAY_NAME_TAKEN  unique display_name violated
 //   ABORTED ETAG_MISMATCH              expected_version differs from the row's

@@ -100,16 +100,4 @@ absl::StatusOr<std::vector<std::string>> ParseTextArray(absl::string_view text) 
 
 std::string ToUnixMicrosText(absl::Time time) { return absl::StrCat(absl::ToUnixMicros(time)); }
 
-bool IsUuid(absl::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(text[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace dbs::instance

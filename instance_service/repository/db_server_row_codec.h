@@ -32,9 +32,6 @@ absl::StatusOr<std::vector<std::string>> ParseTextArray(absl::string_view text);
 // Microseconds since the Unix epoch: how timestamps cross the boundary exactly.
 std::string ToUnixMicrosText(absl::Time time);
 
-// True for the canonical 8-4-4-4-12 hexadecimal UUID text (either case).
-bool IsUuid(absl::string_view text);
-
 }  // namespace dbs::instance
 
 #endif  // INSTANCE_SERVICE_REPOSITORY_DB_SERVER_ROW_CODEC_H_

@@ -8,16 +8,21 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "errors/error_status.h"
+#include "identity/uuid.h"
+#include "instance_service/repository/db_server_errors.h"
 #include "instance_service/repository/db_server_row_codec.h"
 #include "instance_service/repository/db_server_statements.h"
-#include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/json_object.h"
+#include "pq/pg_error.h"
 #include "pq/pg_result.h"
 #include "pq/sqlstate.h"
 
 namespace dbs::instance {
 namespace {
 
+namespace v1 = ::instance::v1;
+using errors::MakeError;
 using pq::PgConnection;
 using pq::PgParam;
 using pq::PgQuery;
@@ -34,45 +39,65 @@ bool IsCombinable(const PgStatement& statement) {
 // refused write and the read that was to explain it).
 constexpr int kMaxWriteAttempts = 3;
 
-absl::Status Internal(absl::string_view message) {
-  return ErrorWithReason(absl::StatusCode::kInternal, message, "INTERNAL_ERROR");
-}
+absl::Status Internal(absl::string_view message) { return RepositoryInternal(message); }
 
-absl::Status NotFound(const std::string& id) {
-  return ErrorWithReason(absl::StatusCode::kNotFound,
-                         absl::StrCat("db server ", id, " does not exist"), "DB_SERVER_NOT_FOUND");
-}
+absl::Status NotFound(const std::string& id) { return DbServerNotFound(id); }
 
 absl::Status LostRaces() {
-  return ErrorWithReason(absl::StatusCode::kUnavailable,
-                         "the write kept conflicting with concurrent ones; retry with backoff",
-                         "SERVER_OVERLOADED");
+  return MakeError(absl::StatusCode::kUnavailable,
+                   "the write kept conflicting with concurrent ones; retry with backoff",
+                   v1::SERVER_OVERLOADED);
 }
 
-// Every error leaves the repository with a reason: those the lower layers could not
-// name (a constraint nobody expected) become INTERNAL.
+// Every error leaves the repository with an API reason. pq/ names none: its kinds
+// are mapped here, the one place that knows both vocabularies. Refusals nobody
+// explained (a constraint nobody expected, a missing privilege) become INTERNAL:
+// the caller did nothing wrong.
 absl::Status Finish(absl::Status status) {
-  if (status.ok() || !ReasonOf(status).empty()) return status;
+  if (status.ok() || errors::ReasonOf(status) != v1::ERROR_REASON_UNSPECIFIED) return status;
+  switch (pq::ErrorKindOf(status)) {
+    case pq::PgErrorKind::kPoolExhausted:
+    case pq::PgErrorKind::kConflict:
+      return MakeError(absl::StatusCode::kUnavailable, status.message(), v1::SERVER_OVERLOADED);
+    case pq::PgErrorKind::kConnect:
+    case pq::PgErrorKind::kConnectionLost:
+    case pq::PgErrorKind::kStalePreparedStatement:
+      return MakeError(absl::StatusCode::kUnavailable, status.message(), v1::DATABASE_UNAVAILABLE);
+    case pq::PgErrorKind::kDeadline:
+      return MakeError(absl::StatusCode::kDeadlineExceeded, status.message(), v1::QUERY_TIMEOUT);
+    case pq::PgErrorKind::kServer:
+      // statement_timeout (57014) and a server going away (08xxx, 57P0x, 53xxx).
+      if (absl::IsDeadlineExceeded(status)) {
+        return MakeError(absl::StatusCode::kDeadlineExceeded, status.message(), v1::QUERY_TIMEOUT);
+      }
+      if (absl::IsUnavailable(status)) {
+        return MakeError(absl::StatusCode::kUnavailable, status.message(),
+                         v1::DATABASE_UNAVAILABLE);
+      }
+      break;
+    case pq::PgErrorKind::kNone:
+    case pq::PgErrorKind::kInternal:
+      break;
+  }
   return Internal(status.message());
 }
 
 // CHECK violations on Create/Update: the service layer validates first, so these
 // are races or gaps in validation.
 absl::Status FromCheckViolation(const absl::Status& status) {
-  if (pq::SqlStateOf(status) != "23514") return status;
+  if (pq::SqlStateOf(status) != pq::sqlstate::kCheckViolation) return status;
   if (pq::ConstraintOf(status) == "db_servers_instance_count_check") {
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           "max_instances cannot go below instance_count", "CAPACITY_BELOW_COUNT");
+    return MakeError(absl::StatusCode::kFailedPrecondition,
+                     "max_instances cannot go below instance_count", v1::CAPACITY_BELOW_COUNT);
   }
-  return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                         absl::StrCat("value rejected by ", pq::ConstraintOf(status)),
-                         "INVALID_FIELD");
+  return MakeError(absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("value rejected by ", pq::ConstraintOf(status)), v1::INVALID_FIELD);
 }
 
 // A write the database refused for what the row holds (integrity, class 23), as
 // opposed to a failure of the call itself (connection, deadline, bug).
 bool IsRefusal(const absl::Status& status) {
-  return absl::StartsWith(pq::SqlStateOf(status), "23");
+  return absl::StartsWith(pq::SqlStateOf(status), pq::sqlstate::kClassIntegrityConstraintViolation);
 }
 
 absl::StatusOr<DbServerRecord> ParseRecord(const PgResult& result, int row, int first) {
@@ -115,9 +140,7 @@ absl::StatusOr<std::optional<DbServerRecord>> SingleRow(const PgResult& result) 
 
 absl::Status CheckEtag(const DbServerRecord& row, std::optional<int64_t> expected_version) {
   if (!expected_version || row.version == *expected_version) return absl::OkStatus();
-  return ErrorWithReason(absl::StatusCode::kAborted,
-                         "the etag does not match; re-read the db server and retry",
-                         "ETAG_MISMATCH");
+  return EtagMismatch();
 }
 
 PgParam OptionalText(const std::optional<std::string>& value) { return value; }
@@ -223,7 +246,7 @@ absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& sta
     if (result.ok()) return result;
     // A read is safe to repeat: once more when the connection was lost (a pooled one
     // may have died while idle: a server restart) or holds a statement DDL made stale.
-    const bool repeatable = ReasonOf(result.status()) == "DATABASE_UNAVAILABLE" ||
+    const bool repeatable = errors::ReasonOf(Finish(result.status())) == v1::DATABASE_UNAVAILABLE ||
                             pq::IsStalePreparedStatement(result.status());
     if (!repeatable || attempt > 1 || absl::Now() >= call.deadline) {
       return Finish(result.status());
@@ -235,9 +258,8 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
     std::initializer_list<const PgStatement*> statements, std::vector<PgParam> params,
     const std::optional<RequestIdentity>& request, const std::string& id, const CallOptions& call,
     const Explain& explain) {
-  if (request && !IsUuid(request->request_id)) {
-    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "request_id is not a UUID",
-                           "INVALID_FIELD");
+  if (request && !identity::IsUuid(request->request_id)) {
+    return RequestIdNotUuid();
   }
   params.push_back(request ? PgParam(request->request_id) : std::nullopt);
   params.push_back(request ? PgParam(request->fingerprint) : std::nullopt);
@@ -281,9 +303,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
         continue;
       }
       if (entry.fingerprint != request->fingerprint) {
-        return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                               "request_id was already used for a different request",
-                               "REQUEST_ID_REUSED");
+        return RequestIdReused();
       }
       return entry.answer;
     }
@@ -298,8 +318,8 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
 absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query,
                                                           const CallOptions& call) {
   if (query.page_size < 1) {
-    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "page_size must be positive",
-                           "INVALID_FIELD");
+    return MakeError(absl::StatusCode::kInvalidArgument, "page_size must be positive",
+                     v1::INVALID_FIELD);
   }
   FieldTerms fields[4];  // server_type, state, health, display_name
   std::map<std::string, std::string> labels;
@@ -374,7 +394,7 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Get(const std::string& id,
                                                                const CallOptions& call) {
-  if (!IsUuid(id)) return NotFound(id);
+  if (!identity::IsUuid(id)) return NotFound(id);
   auto result = Read(kGet, {id}, call);
   if (!result.ok()) return result.status();
   auto row = SingleRow(*result);
@@ -399,12 +419,9 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
         // db_servers_name_key: the legacy unique name, kept in step with
         // display_name by the expand trigger until the contract drops it.
         const std::string constraint = pq::ConstraintOf(failure);
-        if (pq::SqlStateOf(failure) == "23505" &&
+        if (pq::SqlStateOf(failure) == pq::sqlstate::kUniqueViolation &&
             (constraint == "db_servers_display_name_key" || constraint == "db_servers_name_key")) {
-          return ErrorWithReason(
-              absl::StatusCode::kAlreadyExists,
-              absl::StrCat("display_name \"", server.display_name, "\" is already taken"),
-              "DISPLAY_NAME_TAKEN");
+          return DisplayNameTaken(server.display_name);
         }
         if (!failure.ok()) return FromCheckViolation(failure);
         return Internal("insert returned no row");
@@ -415,7 +432,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
     const std::string& id, const DbServerChanges& changes, std::optional<int64_t> expected_version,
     const UpdateRules& rules, const std::optional<RequestIdentity>& request,
     const CallOptions& call) {
-  if (!IsUuid(id)) return NotFound(id);
+  if (!identity::IsUuid(id)) return NotFound(id);
   PgParam checked_at;
   if (changes.last_health_check_time && *changes.last_health_check_time) {
     checked_at = ToUnixMicrosText(**changes.last_health_check_time);
@@ -463,12 +480,8 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
                                                 bool allow_missing,
                                                 const std::optional<RequestIdentity>& request,
                                                 const CallOptions& call) {
-  if (!IsUuid(id)) return allow_missing ? absl::OkStatus() : NotFound(id);
-  const auto in_use = [&] {
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           absl::StrCat("db server ", id, " still hosts instances"),
-                           "DB_SERVER_IN_USE");
-  };
+  if (!identity::IsUuid(id)) return allow_missing ? absl::OkStatus() : NotFound(id);
+  const auto in_use = [&] { return DbServerInUse(id); };
   return Write({&kDelete}, {id, OptionalNumber(expected_version)}, request, id, call,
                [&](PgConnection& connection, const absl::Status& failure,
                    const std::optional<DbServerRecord>& current)
@@ -480,7 +493,8 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
                  if (absl::Status etag = CheckEtag(*current, expected_version); !etag.ok()) {
                    return etag;
                  }
-                 if (current->instance_count > 0 || pq::SqlStateOf(failure) == "23503") {
+                 if (current->instance_count > 0 ||
+                     pq::SqlStateOf(failure) == pq::sqlstate::kForeignKeyViolation) {
                    return in_use();
                  }
                  if (!failure.ok()) return failure;
@@ -499,17 +513,14 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::FindAvailable(
   auto row = SingleRow(*result);
   if (!row.ok()) return row.status();
   if (!*row) {
-    return ErrorWithReason(
-        absl::StatusCode::kNotFound,
-        absl::StrCat("no ACTIVE, HEALTHY db server of type \"", server_type, "\" has a free slot"),
-        "NO_AVAILABLE_DB_SERVER");
+    return NoAvailableDbServer(server_type);
   }
   return **std::move(row);
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
-  if (!IsUuid(id)) return NotFound(id);
+  if (!identity::IsUuid(id)) return NotFound(id);
   return Write(
       {&kIncrement}, {id}, request, id, call,
       [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
@@ -517,21 +528,10 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
         if (!current) return NotFound(id);
         if (!failure.ok()) return failure;
         if (current->state != PoolState::kActive) {
-          return WithErrorMetadata(
-              ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                              absl::StrCat("db server ", id, " is ", StateToText(current->state),
-                                           ", not ACTIVE"),
-                              "DB_SERVER_NOT_ACTIVE"),
-              {{"state", StateToText(current->state)}});
+          return DbServerNotActive(id, current->state);
         }
         if (current->instance_count >= current->max_instances) {
-          return WithErrorMetadata(
-              ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                              absl::StrCat("db server ", id, " is full (", current->instance_count,
-                                           " of ", current->max_instances, ")"),
-                              "DB_SERVER_FULL"),
-              {{"instance_count", absl::StrCat(current->instance_count)},
-               {"max_instances", absl::StrCat(current->max_instances)}});
+          return DbServerFull(id, current->instance_count, current->max_instances);
         }
         return std::nullopt;
       });
@@ -539,7 +539,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
-  if (!IsUuid(id)) return NotFound(id);
+  if (!identity::IsUuid(id)) return NotFound(id);
   return Write(
       {&kDecrement}, {id}, request, id, call,
       [&](PgConnection&, const absl::Status& failure, const std::optional<DbServerRecord>& current)
@@ -547,9 +547,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
         if (!current) return NotFound(id);
         if (!failure.ok()) return failure;
         if (current->instance_count <= 0) {
-          return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                                 absl::StrCat("db server ", id, " has no instances to release"),
-                                 "DB_SERVER_EMPTY");
+          return DbServerEmpty(id);
         }
         return std::nullopt;
       });
@@ -563,10 +561,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
       [&](PgConnection&, const absl::Status& failure,
           const std::optional<DbServerRecord>&) -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!failure.ok()) return failure;
-        return ErrorWithReason(absl::StatusCode::kResourceExhausted,
-                               absl::StrCat("no ACTIVE, HEALTHY db server of type \"", server_type,
-                                            "\" has a free slot"),
-                               "NO_CAPACITY");
+        return NoCapacity(server_type);
       });
 }
 

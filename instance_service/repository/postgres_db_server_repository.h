@@ -45,9 +45,10 @@ namespace dbs::instance {
 //     recorded, nor is a DeleteDbServer of a missing row with allow_missing;
 //   - a CHECK violation on write is FAILED_PRECONDITION CAPACITY_BELOW_COUNT for
 //     max_instances < instance_count, else INVALID_ARGUMENT INVALID_FIELD;
-//   - ErrorInfo metadata (error_reason.h) only the row knows: DB_SERVER_FULL
+//   - ErrorInfo metadata (errors/error_status.h) only the row knows: DB_SERVER_FULL
 //     carries instance_count and max_instances, DB_SERVER_NOT_ACTIVE carries state
-//     (the column text, e.g. "DRAINING"); the caller adds id / server_type;
+//     (its DbServer.State name, e.g. "STATE_DRAINING"); the caller adds id /
+//     server_type;
 //   - a pool with every connection busy past PgPoolOptions::max_wait is UNAVAILABLE
 //     SERVER_OVERLOADED, and so are writes that kept losing races (3 attempts).
 //

@@ -7,15 +7,17 @@
 #include "absl/time/time.h"
 #include "instance/v1/db_servers.grpc.pb.h"
 #include "instance_service/repository/db_server_repository.h"
+#include "instance_service/service/db_server_handlers.h"
 #include "serving/bounded_executor.h"
 #include "serving/call_dispatcher.h"
 
 namespace dbs::instance {
 
-// The gRPC handlers of instance.v1.DbServerService. Each handler validates the
-// request, calls the repository once, and maps the result; none holds SQL, and the
-// grpc::Status is made in one place (grpc_status.h). Semantics and errors are the
-// contract's: see proto/instance/v1/db_servers.proto.
+// The gRPC edge of instance.v1.DbServerService: each RPC runs the transport-free
+// DbServerHandlers (db_server_handlers.h: validate, one repository call, map)
+// with the caller's deadline, and the grpc::Status is made in one place
+// (grpc_status.h). Semantics and errors are the contract's: see
+// proto/instance/v1/db_servers.proto.
 //
 // gRPC's callback API: each handler returns at once and its work (validation, the
 // repository's one round trip, mapping) runs on `executor` through a
@@ -66,23 +68,24 @@ class DbServerServiceImpl final : public ::instance::v1::DbServerService::Callba
       ::instance::v1::AllocateDbServerResponse* response) override;
 
  private:
-  CallOptions CallFor(const grpc::ServerContextBase& context) const;
+  // The caller's deadline, or now + Options::default_deadline when it set none.
+  absl::Time DeadlineOf(const grpc::ServerContextBase& context) const;
   // The dispatcher's handle of RPC `name` of this service.
   serving::CallDispatcher::Method Rpc(absl::string_view name) const;
 
-  std::shared_ptr<DbServerRepository> repository_;
+  DbServerHandlers handlers_;
   Options options_;
   serving::CallDispatcher dispatcher_;
   // One per RPC, made once: their metrics series and names for the call log.
-  const serving::CallDispatcher::Method list_ = Rpc("ListDbServers");
-  const serving::CallDispatcher::Method get_ = Rpc("GetDbServer");
-  const serving::CallDispatcher::Method create_ = Rpc("CreateDbServer");
-  const serving::CallDispatcher::Method update_ = Rpc("UpdateDbServer");
-  const serving::CallDispatcher::Method delete_ = Rpc("DeleteDbServer");
-  const serving::CallDispatcher::Method find_available_ = Rpc("FindAvailableDbServer");
-  const serving::CallDispatcher::Method increment_ = Rpc("IncrementInstanceCount");
-  const serving::CallDispatcher::Method decrement_ = Rpc("DecrementInstanceCount");
-  const serving::CallDispatcher::Method allocate_ = Rpc("AllocateDbServer");
+  const serving::CallDispatcher::Method rpc_ListDbServers_ = Rpc("ListDbServers");
+  const serving::CallDispatcher::Method rpc_GetDbServer_ = Rpc("GetDbServer");
+  const serving::CallDispatcher::Method rpc_CreateDbServer_ = Rpc("CreateDbServer");
+  const serving::CallDispatcher::Method rpc_UpdateDbServer_ = Rpc("UpdateDbServer");
+  const serving::CallDispatcher::Method rpc_DeleteDbServer_ = Rpc("DeleteDbServer");
+  const serving::CallDispatcher::Method rpc_FindAvailableDbServer_ = Rpc("FindAvailableDbServer");
+  const serving::CallDispatcher::Method rpc_IncrementInstanceCount_ = Rpc("IncrementInstanceCount");
+  const serving::CallDispatcher::Method rpc_DecrementInstanceCount_ = Rpc("DecrementInstanceCount");
+  const serving::CallDispatcher::Method rpc_AllocateDbServer_ = Rpc("AllocateDbServer");
 };
 
 }  // namespace dbs::instance

@@ -7,8 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "errors/error_status.h"
 #include "instance/v1/db_servers.pb.h"
-#include "instance_service/service/field_violation.h"
 #include "instance_service/service/record_mapping.h"
 #include "instance_service/service/request_validation.h"
 
@@ -30,8 +30,8 @@ bool IsWordChar(char c) { return absl::ascii_isalnum(c) || c == '_' || c == '-' 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 absl::Status FilterError(size_t position, absl::string_view what) {
-  return InvalidArgument("INVALID_FILTER",
-                         {{"filter", absl::StrCat("at position ", position, ": ", what)}});
+  return errors::InvalidArgument(::instance::v1::INVALID_FILTER,
+                                 {{"filter", absl::StrCat("at position ", position, ": ", what)}});
 }
 
 std::string Describe(const Token& token) {

@@ -10,14 +10,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "errors/error_status.h"
 #include "glog/logging.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
 
 namespace dbs::instance {
 namespace {
+
+namespace v1 = ::instance::v1;
+using errors::FieldViolation;
 
 // Per-part bounds (bytes). With kMaxErrorMetadataBytes they keep one error far
 // below the client's 8 KiB: a message of 1 KiB costs at most 3 KiB
@@ -33,20 +35,20 @@ constexpr size_t kHeaderOverheadBytes = 32;
 
 // A reason for errors whose origin attached none (e.g. a bug path), so every
 // error still carries an ErrorInfo a caller can branch on.
-const char* DefaultReason(absl::StatusCode code) {
+v1::ErrorReason DefaultReason(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kInvalidArgument:
-      return "INVALID_FIELD";
+      return v1::INVALID_FIELD;
     case absl::StatusCode::kNotFound:
-      return "DB_SERVER_NOT_FOUND";
+      return v1::DB_SERVER_NOT_FOUND;
     case absl::StatusCode::kUnavailable:
-      return "DATABASE_UNAVAILABLE";
+      return v1::DATABASE_UNAVAILABLE;
     case absl::StatusCode::kDeadlineExceeded:
-      return "QUERY_TIMEOUT";
+      return v1::QUERY_TIMEOUT;
     case absl::StatusCode::kAborted:
-      return "ETAG_MISMATCH";
+      return v1::ETAG_MISMATCH;
     default:
-      return "INTERNAL_ERROR";
+      return v1::INTERNAL_ERROR;
   }
 }
 
@@ -64,7 +66,7 @@ std::string Clip(const std::string& text, size_t max_bytes, bool* clipped) {
 std::vector<FieldViolation> DistinctClippedViolations(const absl::Status& status, bool* clipped) {
   std::vector<FieldViolation> distinct;
   std::set<std::pair<std::string, std::string>> seen;
-  for (FieldViolation& violation : ViolationsOf(status)) {
+  for (FieldViolation& violation : errors::ViolationsOf(status)) {
     if (!seen.emplace(violation.field, violation.description).second) {
       *clipped = true;
       continue;
@@ -94,9 +96,10 @@ std::string SummaryOf(const std::vector<FieldViolation>& violations) {
   return summary;
 }
 
-std::string DetailsOf(absl::StatusCode code, const std::string& message,
+std::string DetailsOf(const absl::Status& status, const std::string& message,
                       const google::rpc::ErrorInfo& info,
                       const std::vector<FieldViolation>& violations, size_t kept) {
+  const absl::StatusCode code = status.code();
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
@@ -109,6 +112,12 @@ std::string DetailsOf(absl::StatusCode code, const std::string& message,
       entry->set_description(violations[i].description);
     }
     details.add_details()->PackFrom(bad_request);
+  }
+  // When to come back (SERVER_OVERLOADED sets it), as the status says.
+  if (auto retry = status.GetPayload(errors::kRetryInfoTypeUrl); retry.has_value()) {
+    google::protobuf::Any& detail = *details.add_details();
+    detail.set_type_url(std::string(errors::kRetryInfoTypeUrl));
+    detail.set_value(std::string(*retry));
   }
   return details.SerializeAsString();
 }
@@ -124,11 +133,11 @@ size_t PercentEncodedBytes(const std::string& text) {
 }  // namespace
 
 grpc::Status MalformedRequestStatus(const std::string& method) {
-  return ToGrpcStatus(ErrorWithReason(
+  return ToGrpcStatus(errors::MakeError(
       absl::StatusCode::kInvalidArgument,
       absl::StrCat("the request is not a valid message for ", method,
                    " (a string field with invalid UTF-8, or bytes that are not this message)"),
-      "MALFORMED_REQUEST"));
+      v1::MALFORMED_REQUEST));
 }
 
 size_t ErrorMetadataBytes(const grpc::Status& status) {
@@ -151,12 +160,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
   bool clipped = false;
   google::rpc::ErrorInfo info;
-  for (const auto& [key, value] : ErrorMetadataOf(status)) {
+  for (const auto& [key, value] : errors::MetadataOf(status)) {
     (*info.mutable_metadata())[key] = Clip(value, kMaxMetadataValueBytes, &clipped);
   }
-  const std::string reason = ReasonOf(status);
-  info.set_reason(reason.empty() ? DefaultReason(status.code()) : reason);
-  info.set_domain(kErrorDomain);
+  const std::string reason = errors::ReasonNameOf(status);
+  info.set_reason(reason.empty() ? v1::ErrorReason_Name(DefaultReason(status.code())) : reason);
+  info.set_domain(std::string(errors::kErrorDomain));
 
   const std::vector<FieldViolation> violations = DistinctClippedViolations(status, &clipped);
   // The message of an INVALID_ARGUMENT error lists its violations; when they
@@ -168,7 +177,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   // none left, the bounded message and the ErrorInfo always do.
   for (size_t kept = std::min(violations.size(), kMaxViolations);; --kept) {
     grpc::Status result(static_cast<grpc::StatusCode>(status.code()), sent,
-                        DetailsOf(status.code(), sent, info, violations, kept));
+                        DetailsOf(status, sent, info, violations, kept));
     if (kept == 0 || ErrorMetadataBytes(result) <= kMaxErrorMetadataBytes) return result;
   }
 }

@@ -9,14 +9,13 @@
 
 namespace dbs::instance {
 
-// The ErrorInfo domain of every error instance-service sends.
-inline constexpr char kErrorDomain[] = "instance.internal";
-
-// The one place instance-service makes a grpc::Status. The code and message carry
-// over; the binary details (grpc-status-details-bin) hold a google.rpc.Status with
-// a google.rpc.ErrorInfo (domain kErrorDomain, the status's reason — or a default
-// per code when none was attached — and its metadata, see error_reason.h) and, for
-// INVALID_ARGUMENT, a google.rpc.BadRequest with the field violations.
+// The one place instance-service makes a grpc::Status: the error vocabulary's
+// payloads (errors/error_status.h) with instance-service's policy on top. The code
+// and message carry over; the binary details (grpc-status-details-bin) hold a
+// google.rpc.Status with a google.rpc.ErrorInfo (domain errors::kErrorDomain, the
+// status's reason — or a default per code when none was attached — and its
+// metadata), for INVALID_ARGUMENT a google.rpc.BadRequest with the field
+// violations, and the google.rpc.RetryInfo when the status has one.
 //
 // INTERNAL and UNKNOWN errors are logged here with a fresh correlation id and sent
 // with a generic message carrying that id, so neither SQL nor connection details

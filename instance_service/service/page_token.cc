@@ -4,7 +4,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
+#include "identity/fingerprint.h"
 #include "instance_service/service/request_validation.h"
 
 namespace dbs::instance {
@@ -18,16 +19,11 @@ constexpr size_t kFixedBytes = 1 + kDigestBytes + kDigestBytes;
 // from the old service may be longer), so anything far beyond that is not ours.
 constexpr size_t kMaxTokenLength = 2048;
 
-// FNV-1a, 64-bit: stable across processes and builds (absl::Hash is not), which a
+// FNV-1a (identity/fingerprint.h): stable across processes and builds, which a
 // token handed to a client and back to another replica needs. `seed` separates the
 // filter digest from the checksum.
 uint64_t Fnv1a64(absl::string_view data, uint64_t seed) {
-  uint64_t hash = 14695981039346656037ull ^ seed;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
+  return identity::Fnv1a64(data, identity::kFnv1a64OffsetBasis ^ seed);
 }
 
 constexpr uint64_t kFilterSeed = 0x66696c746572;  // "filter"
@@ -48,8 +44,8 @@ uint64_t ReadUint64(absl::string_view bytes) {
 }
 
 absl::Status TokenError(absl::string_view why) {
-  return InvalidArgument(
-      "INVALID_PAGE_TOKEN",
+  return errors::InvalidArgument(
+      ::instance::v1::INVALID_PAGE_TOKEN,
       {{"page_token",
         absl::StrCat(why,
                      "; pass the next_page_token of the previous response unchanged, with "

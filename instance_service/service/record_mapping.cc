@@ -108,8 +108,6 @@ PoolHealth FromProto(DbServer::Health health) {
   }
 }
 
-std::string StateName(PoolState state) { return DbServer::State_Name(ToProto(state)); }
-
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time time) {
   google::protobuf::Timestamp timestamp;
   // ToUnixSeconds rounds towards the infinite past, so nanos is never negative.

@@ -38,9 +38,6 @@ PoolState FromProto(::instance::v1::DbServer::State state);
 // Values outside the enum map to kUnknown.
 PoolHealth FromProto(::instance::v1::DbServer::Health health);
 
-// The proto enum value name, e.g. "STATE_ACTIVE", for messages.
-std::string StateName(PoolState state);
-
 // Timestamps. ToProtoTimestamp clamps to the range a Timestamp can hold
 // (0001-01-01 to 9999-12-31, which includes absl::InfinitePast/Future).
 // FromProtoTimestamp expects a valid Timestamp (see CheckTimestamp in

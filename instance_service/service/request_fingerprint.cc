@@ -6,18 +6,10 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "identity/fingerprint.h"
 
 namespace dbs::instance {
 namespace {
-
-uint64_t Fnv1a64(const std::string& bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char byte : bytes) {
-    hash ^= byte;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 std::string DeterministicBytes(const google::protobuf::Message& message) {
   std::string bytes;
@@ -39,8 +31,8 @@ std::optional<RequestIdentity> IdentityOf(const std::string& method,
   copy->CopyFrom(request);
   const auto* field = copy->GetDescriptor()->FindFieldByName("request_id");
   if (field != nullptr) copy->GetReflection()->ClearField(copy.get(), field);
-  return RequestIdentity{request_id,
-                         absl::StrFormat("%s:%016x", method, Fnv1a64(DeterministicBytes(*copy)))};
+  return RequestIdentity{request_id, absl::StrFormat("%s:%016x", method,
+                                                     identity::Fnv1a64(DeterministicBytes(*copy)))};
 }
 
 }  // namespace dbs::instance

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "identity/uuid.h"
 
 namespace dbs::instance {
 namespace {
@@ -69,18 +70,18 @@ bool IsHostName(absl::string_view text) {
   return !AllOf(labels.back(), [](char c) { return absl::ascii_isdigit(c) != 0; });
 }
 
-void Add(std::vector<FieldViolation>* violations, absl::string_view field,
+void Add(std::vector<errors::FieldViolation>* violations, absl::string_view field,
          std::string description) {
   violations->push_back({std::string(field), std::move(description)});
 }
 
-absl::Status ToStatus(std::vector<FieldViolation> violations) {
+absl::Status ToStatus(std::vector<errors::FieldViolation> violations) {
   if (violations.empty()) return absl::OkStatus();
-  return InvalidArgument("INVALID_FIELD", std::move(violations));
+  return errors::InvalidArgument(::instance::v1::INVALID_FIELD, std::move(violations));
 }
 
 void CheckRequiredUuid(absl::string_view id, absl::string_view field,
-                       std::vector<FieldViolation>* violations) {
+                       std::vector<errors::FieldViolation>* violations) {
   if (id.empty()) {
     Add(violations, field, "is required: the db server's id (a UUID)");
     return;
@@ -89,18 +90,18 @@ void CheckRequiredUuid(absl::string_view id, absl::string_view field,
 }
 
 void CheckOptionalEtag(absl::string_view etag, absl::string_view field,
-                       std::vector<FieldViolation>* violations) {
+                       std::vector<errors::FieldViolation>* violations) {
   if (etag.empty()) return;
   auto version = ParseEtag(etag, field);
   if (!version.ok()) {
-    for (FieldViolation& violation : ViolationsOf(version.status())) {
+    for (errors::FieldViolation& violation : errors::ViolationsOf(version.status())) {
       violations->push_back(std::move(violation));
     }
   }
 }
 
 void CheckDisplayName(absl::string_view name, absl::string_view field,
-                      std::vector<FieldViolation>* violations) {
+                      std::vector<errors::FieldViolation>* violations) {
   if (name.empty()) {
     Add(violations, field, "is required");
   } else if (!IsRfc1123Label(name)) {
@@ -114,16 +115,7 @@ void CheckDisplayName(absl::string_view name, absl::string_view field,
 }  // namespace
 
 bool IsCanonicalUuid(absl::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) {
-      return false;
-    }
-  }
-  return true;
+  return identity::IsUuid(text, /*lowercase_only=*/true);
 }
 
 bool IsRfc1123Label(absl::string_view text) {
@@ -200,7 +192,7 @@ std::string QuoteInput(absl::string_view input) {
 }
 
 void CheckUuid(absl::string_view id, absl::string_view field,
-               std::vector<FieldViolation>* violations) {
+               std::vector<errors::FieldViolation>* violations) {
   if (!IsCanonicalUuid(id)) {
     Add(violations, field,
         absl::StrCat("must be a UUID in canonical form (lowercase hex, 8-4-4-4-12), got ",
@@ -209,12 +201,12 @@ void CheckUuid(absl::string_view id, absl::string_view field,
 }
 
 void CheckRequestId(absl::string_view request_id, absl::string_view field,
-                    std::vector<FieldViolation>* violations) {
+                    std::vector<errors::FieldViolation>* violations) {
   if (!request_id.empty()) CheckUuid(request_id, field, violations);
 }
 
 void CheckHost(absl::string_view host, absl::string_view field,
-               std::vector<FieldViolation>* violations) {
+               std::vector<errors::FieldViolation>* violations) {
   if (host.empty()) {
     Add(violations, field, "is required");
   } else if (host.size() > kMaxHostLength) {
@@ -227,14 +219,15 @@ void CheckHost(absl::string_view host, absl::string_view field,
   }
 }
 
-void CheckPort(int32_t port, absl::string_view field, std::vector<FieldViolation>* violations) {
+void CheckPort(int32_t port, absl::string_view field,
+               std::vector<errors::FieldViolation>* violations) {
   if (port < 1 || port > 65535) {
     Add(violations, field, absl::StrCat("must be between 1 and 65535, got ", port));
   }
 }
 
 void CheckServerType(absl::string_view server_type, absl::string_view field,
-                     std::vector<FieldViolation>* violations) {
+                     std::vector<errors::FieldViolation>* violations) {
   if (server_type.empty()) {
     Add(violations, field, "is required");
   } else if (!IsServerType(server_type)) {
@@ -244,7 +237,7 @@ void CheckServerType(absl::string_view server_type, absl::string_view field,
 }
 
 void CheckMaxInstances(int32_t max_instances, absl::string_view field,
-                       std::vector<FieldViolation>* violations) {
+                       std::vector<errors::FieldViolation>* violations) {
   if (max_instances < 1 || max_instances > kMaxMaxInstances) {
     Add(violations, field,
         absl::StrCat("must be between 1 and ", kMaxMaxInstances, ", got ", max_instances));
@@ -252,7 +245,7 @@ void CheckMaxInstances(int32_t max_instances, absl::string_view field,
 }
 
 void CheckLabels(const google::protobuf::Map<std::string, std::string>& labels,
-                 absl::string_view field, std::vector<FieldViolation>* violations) {
+                 absl::string_view field, std::vector<errors::FieldViolation>* violations) {
   if (labels.size() > kMaxLabels) {
     Add(violations, field,
         absl::StrCat("must have at most ", kMaxLabels, " entries, got ", labels.size()));
@@ -279,7 +272,7 @@ void CheckLabels(const google::protobuf::Map<std::string, std::string>& labels,
 }
 
 void CheckHealthMessage(absl::string_view message, absl::string_view field,
-                        std::vector<FieldViolation>* violations) {
+                        std::vector<errors::FieldViolation>* violations) {
   size_t code_points = 0;
   bool has_control = false;
   if (!ScanUtf8(message, &code_points, &has_control)) {
@@ -293,7 +286,8 @@ void CheckHealthMessage(absl::string_view message, absl::string_view field,
 }
 
 void CheckHealthCheckTime(const google::protobuf::Timestamp& time, absl::Time now,
-                          absl::string_view field, std::vector<FieldViolation>* violations) {
+                          absl::string_view field,
+                          std::vector<errors::FieldViolation>* violations) {
   if (time.seconds() < kMinTimestampSeconds || time.seconds() > kMaxTimestampSeconds ||
       time.nanos() < 0 || time.nanos() > 999999999) {
     Add(violations, field,
@@ -313,7 +307,7 @@ void CheckHealthCheckTime(const google::protobuf::Timestamp& time, absl::Time no
 }
 
 absl::Status ValidateListDbServersRequest(const ::instance::v1::ListDbServersRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   if (request.page_size() < 0) {
     Add(&violations, "page_size",
         absl::StrCat("must be 0 (the default, ", kDefaultPageSize, ") or positive, got ",
@@ -323,13 +317,13 @@ absl::Status ValidateListDbServersRequest(const ::instance::v1::ListDbServersReq
 }
 
 absl::Status ValidateGetDbServerRequest(const ::instance::v1::GetDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckRequiredUuid(request.id(), "id", &violations);
   return ToStatus(std::move(violations));
 }
 
 absl::Status ValidateCreateDbServerRequest(const ::instance::v1::CreateDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   if (!request.has_db_server()) {
     Add(&violations, "db_server", "is required");
   } else {
@@ -369,7 +363,7 @@ absl::Status ValidateCreateDbServerRequest(const ::instance::v1::CreateDbServerR
 }
 
 absl::Status ValidateUpdateDbServerRequest(const ::instance::v1::UpdateDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   if (!request.has_db_server()) {
     Add(&violations, "db_server", "is required: its id names the pool to update");
   } else {
@@ -381,7 +375,7 @@ absl::Status ValidateUpdateDbServerRequest(const ::instance::v1::UpdateDbServerR
 }
 
 absl::Status ValidateDeleteDbServerRequest(const ::instance::v1::DeleteDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckRequiredUuid(request.id(), "id", &violations);
   CheckOptionalEtag(request.etag(), "etag", &violations);
   CheckRequestId(request.request_id(), "request_id", &violations);
@@ -390,14 +384,14 @@ absl::Status ValidateDeleteDbServerRequest(const ::instance::v1::DeleteDbServerR
 
 absl::Status ValidateFindAvailableDbServerRequest(
     const ::instance::v1::FindAvailableDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckServerType(request.server_type(), "server_type", &violations);
   return ToStatus(std::move(violations));
 }
 
 absl::Status ValidateIncrementInstanceCountRequest(
     const ::instance::v1::IncrementInstanceCountRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckRequiredUuid(request.id(), "id", &violations);
   CheckRequestId(request.request_id(), "request_id", &violations);
   return ToStatus(std::move(violations));
@@ -405,7 +399,7 @@ absl::Status ValidateIncrementInstanceCountRequest(
 
 absl::Status ValidateDecrementInstanceCountRequest(
     const ::instance::v1::DecrementInstanceCountRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckRequiredUuid(request.id(), "id", &violations);
   CheckRequestId(request.request_id(), "request_id", &violations);
   return ToStatus(std::move(violations));
@@ -413,7 +407,7 @@ absl::Status ValidateDecrementInstanceCountRequest(
 
 absl::Status ValidateAllocateDbServerRequest(
     const ::instance::v1::AllocateDbServerRequest& request) {
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   CheckServerType(request.server_type(), "server_type", &violations);
   CheckRequestId(request.request_id(), "request_id", &violations);
   return ToStatus(std::move(violations));
@@ -430,8 +424,8 @@ absl::StatusOr<int64_t> ParseEtag(absl::string_view etag, absl::string_view fiel
                          AllOf(etag, [](char c) { return absl::ascii_isdigit(c) != 0; }) &&
                          etag.front() != '0';
   if (!canonical || !absl::SimpleAtoi(etag, &version) || version < 1) {
-    return InvalidArgument(
-        "INVALID_FIELD",
+    return errors::InvalidArgument(
+        ::instance::v1::INVALID_FIELD,
         {{std::string(field),
           absl::StrCat("must be an etag returned by this service (a positive decimal number), "
                        "got ",

@@ -9,10 +9,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "errors/error_status.h"
 #include "google/protobuf/map.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "instance/v1/db_servers.pb.h"
-#include "instance_service/service/field_violation.h"
 
 namespace dbs::instance {
 
@@ -101,26 +101,27 @@ bool ScanUtf8(absl::string_view text, size_t* code_points, bool* has_control);
 // `violations` when broken. Shared by the Validate*Request functions and
 // ChangesFromUpdateRequest (update_mask.h).
 void CheckUuid(absl::string_view id, absl::string_view field,
-               std::vector<FieldViolation>* violations);
+               std::vector<errors::FieldViolation>* violations);
 void CheckRequestId(absl::string_view request_id, absl::string_view field,
-                    std::vector<FieldViolation>* violations);
+                    std::vector<errors::FieldViolation>* violations);
 void CheckHost(absl::string_view host, absl::string_view field,
-               std::vector<FieldViolation>* violations);
-void CheckPort(int32_t port, absl::string_view field, std::vector<FieldViolation>* violations);
+               std::vector<errors::FieldViolation>* violations);
+void CheckPort(int32_t port, absl::string_view field,
+               std::vector<errors::FieldViolation>* violations);
 void CheckServerType(absl::string_view server_type, absl::string_view field,
-                     std::vector<FieldViolation>* violations);
+                     std::vector<errors::FieldViolation>* violations);
 void CheckMaxInstances(int32_t max_instances, absl::string_view field,
-                       std::vector<FieldViolation>* violations);
+                       std::vector<errors::FieldViolation>* violations);
 // At most 64 entries (beyond that only the count is reported); each bad key or
 // value is reported as `field["key"]`, in key order.
 void CheckLabels(const google::protobuf::Map<std::string, std::string>& labels,
-                 absl::string_view field, std::vector<FieldViolation>* violations);
+                 absl::string_view field, std::vector<errors::FieldViolation>* violations);
 // Valid UTF-8, at most 1024 characters, no control characters except tab, CR, LF.
 void CheckHealthMessage(absl::string_view message, absl::string_view field,
-                        std::vector<FieldViolation>* violations);
+                        std::vector<errors::FieldViolation>* violations);
 // A valid Timestamp (0001..9999, nanos 0..999999999) not after now + 1 minute.
 void CheckHealthCheckTime(const google::protobuf::Timestamp& time, absl::Time now,
-                          absl::string_view field, std::vector<FieldViolation>* violations);
+                          absl::string_view field, std::vector<errors::FieldViolation>* violations);
 
 // `input` quoted for an error message: at most 64 bytes of it (then "..."),
 // non-printable and non-ASCII bytes C-escaped, in double quotes.

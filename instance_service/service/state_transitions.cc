@@ -5,8 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/record_mapping.h"
+#include "errors/error_status.h"
 
 namespace dbs::instance {
 namespace {
@@ -51,13 +50,11 @@ absl::Status CheckStateTransition(PoolState from, PoolState to) {
       allowed.push_back(StateName(candidate));
     }
   }
-  return WithErrorMetadata(
-      ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition,
-          absl::StrCat("cannot change state from ", StateName(from), " to ", StateName(to), "; ",
-                       StateName(from), " may change only to ", absl::StrJoin(allowed, ", ")),
-          "INVALID_STATE_TRANSITION"),
-      {{"from", StateName(from)}, {"to", StateName(to)}});
+  return errors::MakeError(
+      absl::StatusCode::kFailedPrecondition,
+      absl::StrCat("cannot change state from ", StateName(from), " to ", StateName(to), "; ",
+                   StateName(from), " may change only to ", absl::StrJoin(allowed, ", ")),
+      ::instance::v1::INVALID_STATE_TRANSITION, {{"from", StateName(from)}, {"to", StateName(to)}});
 }
 
 }  // namespace dbs::instance

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
 #include "instance_service/service/record_mapping.h"
 #include "instance_service/service/request_validation.h"
 
@@ -76,7 +76,7 @@ std::string RejectionOf(absl::string_view path) {
                       " is not a field of DbServer; mutable paths: ", MutablePathList());
 }
 
-void CheckKnownState(DbServer::State state, std::vector<FieldViolation>* violations) {
+void CheckKnownState(DbServer::State state, std::vector<errors::FieldViolation>* violations) {
   if (state == DbServer::STATE_UNSPECIFIED || !DbServer::State_IsValid(state)) {
     violations->push_back(
         {"db_server.state",
@@ -87,7 +87,7 @@ void CheckKnownState(DbServer::State state, std::vector<FieldViolation>* violati
   }
 }
 
-void CheckKnownHealth(DbServer::Health health, std::vector<FieldViolation>* violations) {
+void CheckKnownHealth(DbServer::Health health, std::vector<errors::FieldViolation>* violations) {
   if (health == DbServer::HEALTH_UNSPECIFIED || !DbServer::Health_IsValid(health)) {
     violations->push_back(
         {"db_server.health",
@@ -101,16 +101,17 @@ void CheckKnownHealth(DbServer::Health health, std::vector<FieldViolation>* viol
 
 absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask) {
   if (mask.paths_size() == 0) {
-    return InvalidArgument(
-        "INVALID_UPDATE_MASK",
+    return errors::InvalidArgument(
+        ::instance::v1::INVALID_UPDATE_MASK,
         {{"update_mask", absl::StrCat("must name at least one path (", MutablePathList(), ")")}});
   }
   if (mask.paths_size() > kMaxPaths) {
-    return InvalidArgument("INVALID_UPDATE_MASK",
-                           {{"update_mask", absl::StrCat("must have at most ", kMaxPaths,
-                                                         " paths, got ", mask.paths_size())}});
+    return errors::InvalidArgument(
+        ::instance::v1::INVALID_UPDATE_MASK,
+        {{"update_mask",
+          absl::StrCat("must have at most ", kMaxPaths, " paths, got ", mask.paths_size())}});
   }
-  std::vector<FieldViolation> violations;
+  std::vector<errors::FieldViolation> violations;
   std::set<absl::string_view> rejected;
   for (int i = 0; i < mask.paths_size(); ++i) {
     // A path repeated in the mask is reported once, at its first index.
@@ -120,14 +121,15 @@ absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask) {
     }
   }
   if (violations.empty()) return absl::OkStatus();
-  return InvalidArgument("INVALID_UPDATE_MASK", std::move(violations));
+  return errors::InvalidArgument(::instance::v1::INVALID_UPDATE_MASK, std::move(violations));
 }
 
 absl::StatusOr<DbServerChanges> ChangesFromUpdateRequest(
     const ::instance::v1::UpdateDbServerRequest& request, absl::Time now) {
   if (absl::Status mask = CheckUpdateMask(request.update_mask()); !mask.ok()) return mask;
 
-  std::vector<FieldViolation> violations = ViolationsOf(ValidateUpdateDbServerRequest(request));
+  std::vector<errors::FieldViolation> violations =
+      errors::ViolationsOf(ValidateUpdateDbServerRequest(request));
   const DbServer& db_server = request.db_server();
   DbServerChanges changes;
   for (const std::string& name : request.update_mask().paths()) {
@@ -180,7 +182,8 @@ absl::StatusOr<DbServerChanges> ChangesFromUpdateRequest(
         break;
     }
   }
-  if (!violations.empty()) return InvalidArgument("INVALID_FIELD", std::move(violations));
+  if (!violations.empty())
+    return errors::InvalidArgument(::instance::v1::INVALID_FIELD, std::move(violations));
   return changes;
 }
 

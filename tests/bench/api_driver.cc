@@ -128,7 +128,7 @@ class ClosedLoop {
         caller.latencies.Record(now - started);
       } else {
         ++caller.errors[absl::StrCat(absl::StatusCodeToString(status.code()), " ",
-                                     client::ErrorReason(status))];
+                                     client::ReasonNameOf(status))];
       }
     }
     if (now < end_) {

@@ -134,8 +134,8 @@ TEST_CASE("Server error details reach the caller as ErrorReason and metadata") {
   InProcess stack(ClientOptions{});
   const absl::Status status = stack.client->GetDbServer("pool").status();
   CHECK(status.code() == absl::StatusCode::kNotFound);
-  CHECK(ErrorReason(status) == "DB_SERVER_NOT_FOUND");
-  CHECK(ErrorMetadata(status).at("id") == "pool");
+  CHECK(dbs::errors::ReasonOf(status) == ::instance::v1::DB_SERVER_NOT_FOUND);
+  CHECK(dbs::errors::MetadataOf(status).at("id") == "pool");
 }
 
 TEST_CASE("A server UNAVAILABLE is retried end to end with the same request_id") {

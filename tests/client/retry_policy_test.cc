@@ -1,5 +1,4 @@
-// The retry policy's arithmetic, request ids, and the one grpc::Status
-// conversion: pure functions, no network.
+// The retry policy's arithmetic and request ids: pure functions, no network.
 #include <regex>
 #include <set>
 #include <string>
@@ -8,12 +7,9 @@
 
 #include "client/error_reason.h"
 #include "client/internal/connection_impl.h"
-#include "client/internal/grpc_status.h"
 #include "client/internal/request_id.h"
 #include "client/internal/retry_loop.h"
 #include "client/retry_policy.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 
 namespace dbs::client {
 namespace {
@@ -66,7 +62,22 @@ TEST_CASE("Request ids are distinct lowercase version 4 UUIDs") {
   CHECK(ids.size() == 1000);
 }
 
-TEST_CASE("Mutating requests get a request_id once, reads need none, others are not retried") {
+TEST_CASE("Each RPC's idempotency policy is explicit: writes with a request_id, reads as is") {
+  using internal::DbServerRpcPolicy;
+  using internal::Idempotency;
+  STATIC_REQUIRE(DbServerRpcPolicy<v1::GetDbServerRequest>::kIdempotency ==
+                 Idempotency::kIdempotent);
+  STATIC_REQUIRE(DbServerRpcPolicy<v1::ListDbServersRequest>::kIdempotency ==
+                 Idempotency::kIdempotent);
+  STATIC_REQUIRE(DbServerRpcPolicy<v1::FindAvailableDbServerRequest>::kIdempotency ==
+                 Idempotency::kIdempotent);
+  STATIC_REQUIRE(DbServerRpcPolicy<v1::AllocateDbServerRequest>::kIdempotency ==
+                 Idempotency::kIdempotentWithRequestId);
+  STATIC_REQUIRE(DbServerRpcPolicy<v1::DeleteDbServerRequest>::kIdempotency ==
+                 Idempotency::kIdempotentWithRequestId);
+}
+
+TEST_CASE("Mutating requests get a request_id once, reads need none") {
   v1::IncrementInstanceCountRequest increment;
   CHECK(internal::PrepareForRetries(increment));
   const std::string filled = increment.request_id();
@@ -85,62 +96,18 @@ TEST_CASE("Mutating requests get a request_id once, reads need none, others are 
   v1::FindAvailableDbServerRequest find;
   CHECK(internal::PrepareForRetries(find));
 
-  v1::DbServer not_a_known_read;  // no request_id and not a read: one attempt only
-  CHECK_FALSE(internal::PrepareForRetries(not_a_known_read));
-}
-
-TEST_CASE("A grpc::Status becomes an absl::Status with its ErrorInfo and BadRequest") {
-  google::rpc::Status details;
-  details.set_code(3);
-  details.set_message("bad port");
-  google::rpc::ErrorInfo info;
-  info.set_reason("INVALID_FIELD");
-  info.set_domain("instance.internal");
-  (*info.mutable_metadata())["id"] = "x";
-  details.add_details()->PackFrom(info);
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field("db_server.port");
-  violation->set_description("must be 1 to 65535");
-  details.add_details()->PackFrom(bad_request);
-  const grpc::Status wire(grpc::StatusCode::INVALID_ARGUMENT, "bad port",
-                          details.SerializeAsString());
-
-  const absl::Status status = internal::FromGrpcStatus(wire);
-  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
-  CHECK(status.message() == "bad port");
-  CHECK(ErrorReason(status) == "INVALID_FIELD");
-  CHECK(ErrorMetadata(status) == std::map<std::string, std::string>{{"id", "x"}});
-  const auto violations = FieldViolations(status);
-  REQUIRE(violations.size() == 1);
-  CHECK(violations[0].field == "db_server.port");
-  CHECK(violations[0].description == "must be 1 to 65535");
-}
-
-TEST_CASE("A grpc::Status without details has no reason and OK stays OK") {
-  const absl::Status status =
-      internal::FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"));
-  CHECK(status.code() == absl::StatusCode::kUnavailable);
-  CHECK(ErrorReason(status).empty());
-  CHECK(FieldViolations(status).empty());
-  CHECK(internal::FromGrpcStatus(grpc::Status::OK).ok());
-}
-
-TEST_CASE("MakeError builds errors that read back like server errors") {
-  const absl::Status status = MakeError(absl::StatusCode::kFailedPrecondition, "full",
-                                        "DB_SERVER_FULL", {{"id", "p"}}, {{"f", "d"}});
-  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(ErrorReason(status) == "DB_SERVER_FULL");
-  CHECK(ErrorMetadata(status).at("id") == "p");
-  CHECK(FieldViolations(status).size() == 1);
+  v1::DeleteDbServerRequest caller_chosen;  // a caller's own request_id is kept
+  caller_chosen.set_request_id("0b7f2c2e-4c1a-4d8e-9f00-5a6b7c8d9e0f");
+  CHECK(internal::PrepareForRetries(caller_chosen));
+  CHECK(caller_chosen.request_id() == "0b7f2c2e-4c1a-4d8e-9f00-5a6b7c8d9e0f");
 }
 
 TEST_CASE("Giving up keeps the code and the error details and says why") {
-  const absl::Status given_up =
-      internal::GaveUp(MakeError(absl::StatusCode::kUnavailable, "db down", "DATABASE_UNAVAILABLE"),
-                       3, absl::Milliseconds(700));
+  const absl::Status given_up = internal::GaveUp(
+      MakeError(absl::StatusCode::kUnavailable, "db down", ::instance::v1::DATABASE_UNAVAILABLE), 3,
+      absl::Milliseconds(700));
   CHECK(given_up.code() == absl::StatusCode::kUnavailable);
-  CHECK(ErrorReason(given_up) == "DATABASE_UNAVAILABLE");
+  CHECK(dbs::errors::ReasonOf(given_up) == ::instance::v1::DATABASE_UNAVAILABLE);
   CHECK_THAT(std::string(given_up.message()), Catch::Contains("gave up after 3 attempts"));
 }
 

@@ -221,5 +221,27 @@ TEST_CASE("A Drop finished with a new request_id releases the tenant's slot once
   }
 }
 
+TEST_CASE("Create and Drop hand the caller's deadline to every pool server operation") {
+  FakeWorld world;
+  const DbServer pool = world.AddPool("pg-a", 5432);
+  TenantAllocator allocator(world.client, world.pool_admin);
+  const absl::Time deadline = absl::Now() + absl::Seconds(7);
+  REQUIRE(allocator.Create("tenant_7", "postgres", kRequest1, deadline).ok());
+  CHECK(world.pool_admin->last_deadline() == deadline);
+  const absl::Time later = deadline + absl::Seconds(1);
+  REQUIRE(allocator.Drop(pool.id(), "tenant_7", kRequest2, false, later).ok());
+  CHECK(world.pool_admin->last_deadline() == later);  // DropTenantRole, the last step
+}
+
+TEST_CASE("A Create past the caller's deadline takes no slot and creates nothing") {
+  FakeWorld world;
+  const DbServer pool = world.AddPool("pg-a", 5432);
+  TenantAllocator allocator(world.client, world.pool_admin);
+  auto late = allocator.Create("tenant_8", "postgres", kRequest1, absl::Now() - absl::Seconds(1));
+  CHECK(late.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(world.Read(pool.id()).instance_count() == 0);
+  CHECK(world.pool_admin->Get({"10.0.0.1", 5432}).databases.count("tenant_8") == 0);
+}
+
 }  // namespace
 }  // namespace dbs::database_service

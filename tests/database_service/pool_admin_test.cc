@@ -35,6 +35,10 @@ std::string UniqueName(const char* prefix) {
   return absl::StrCat(prefix, absl::Uniform<uint32_t>(random));
 }
 
+// The callers' deadline in these tests: far enough that the admin's own timeouts
+// decide, as for a caller without one.
+absl::Time CallerDeadline() { return absl::Now() + absl::Seconds(60); }
+
 PostgresPoolAdmin MakeAdmin() {
   PostgresPoolAdminOptions options;
   options.probe_timeout = absl::Milliseconds(500);
@@ -43,7 +47,7 @@ PostgresPoolAdmin MakeAdmin() {
 }
 
 TEST_CASE("Inspect reports the server version and that the admin may create tenants") {
-  auto info = MakeAdmin().Inspect(FixtureEndpoint());
+  auto info = MakeAdmin().Inspect(FixtureEndpoint(), CallerDeadline());
   REQUIRE(info.ok());
   CHECK(info->version_num >= 150000);
   CHECK_FALSE(info->version.empty());
@@ -53,7 +57,7 @@ TEST_CASE("Inspect reports the server version and that the admin may create tena
 TEST_CASE("Inspect refuses a server older than the configured minimum") {
   PostgresPoolAdminOptions options;
   options.min_server_version_num = 990000;
-  auto info = PostgresPoolAdmin(options).Inspect(FixtureEndpoint());
+  auto info = PostgresPoolAdmin(options).Inspect(FixtureEndpoint(), CallerDeadline());
   REQUIRE(info.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK_THAT(std::string(info.status().message()), Catch::Contains("older than the minimum"));
 }
@@ -63,13 +67,13 @@ TEST_CASE("Inspect refuses an admin role that may not create databases") {
   QueryScalar(AdminConnectionString(), absl::StrCat("CREATE ROLE ", role, " LOGIN"));
   PostgresPoolAdminOptions options;
   options.credentials.user = role;
-  auto info = PostgresPoolAdmin(options).Inspect(FixtureEndpoint());
+  auto info = PostgresPoolAdmin(options).Inspect(FixtureEndpoint(), CallerDeadline());
   QueryScalar(AdminConnectionString(), absl::StrCat("DROP ROLE ", role));
   REQUIRE(info.status().code() == absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("Probe answers with the round-trip latency of a live server") {
-  auto latency = MakeAdmin().Probe(FixtureEndpoint());
+  auto latency = MakeAdmin().Probe(FixtureEndpoint(), CallerDeadline());
   REQUIRE(latency.ok());
   CHECK(*latency > absl::ZeroDuration());
   CHECK(*latency < absl::Milliseconds(500));
@@ -77,7 +81,8 @@ TEST_CASE("Probe answers with the round-trip latency of a live server") {
 
 TEST_CASE("Probe of a closed port fails fast with UNAVAILABLE") {
   const absl::Time start = absl::Now();
-  auto latency = MakeAdmin().Probe({"127.0.0.1", dbs::testing::PickFreeLoopbackPort()});
+  auto latency =
+      MakeAdmin().Probe({"127.0.0.1", dbs::testing::PickFreeLoopbackPort()}, CallerDeadline());
   CHECK(latency.status().code() == absl::StatusCode::kUnavailable);
   CHECK(absl::Now() - start < absl::Milliseconds(400));
 }
@@ -85,17 +90,31 @@ TEST_CASE("Probe of a closed port fails fast with UNAVAILABLE") {
 TEST_CASE("Probe of a server that never answers gives up at the probe timeout") {
   SilentListener silent;
   const absl::Time start = absl::Now();
-  auto latency = MakeAdmin().Probe({"127.0.0.1", silent.port()});
+  auto latency = MakeAdmin().Probe({"127.0.0.1", silent.port()}, CallerDeadline());
   const absl::Duration took = absl::Now() - start;
   CHECK(latency.status().code() == absl::StatusCode::kDeadlineExceeded);
   CHECK(took >= absl::Milliseconds(450));
   CHECK(took < absl::Milliseconds(1500));
 }
 
+TEST_CASE("The caller's deadline bounds a pool operation below the admin's own timeouts") {
+  SilentListener silent;
+  PostgresPoolAdminOptions options;
+  options.connect_timeout = absl::Seconds(5);
+  PostgresPoolAdmin admin(options);
+  const absl::Time start = absl::Now();
+  auto tenant = admin.CreateTenantDatabase({"127.0.0.1", silent.port()}, UniqueName("t_deadline_"),
+                                           start + absl::Milliseconds(200));
+  const absl::Duration took = absl::Now() - start;
+  CHECK(tenant.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(took >= absl::Milliseconds(150));
+  CHECK(took < absl::Seconds(2));
+}
+
 TEST_CASE("CreateTenantDatabase creates the database owned by the tenant's NOLOGIN role") {
   PostgresPoolAdmin admin = MakeAdmin();
   const std::string name = UniqueName("tenant_");
-  auto tenant = admin.CreateTenantDatabase(FixtureEndpoint(), name);
+  auto tenant = admin.CreateTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
   REQUIRE(tenant.ok());
   CHECK(tenant->created);
   CHECK(tenant->owner_role == name + "_owner");
@@ -108,38 +127,38 @@ TEST_CASE("CreateTenantDatabase creates the database owned by the tenant's NOLOG
                                  "_owner'")) == "f");
 
   SECTION("a second call for the same tenant succeeds without creating anything") {
-    auto again = admin.CreateTenantDatabase(FixtureEndpoint(), name);
+    auto again = admin.CreateTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
     REQUIRE(again.ok());
     CHECK_FALSE(again->created);
   }
   SECTION("the role cannot be dropped while it owns the database") {
-    CHECK(admin.DropTenantRole(FixtureEndpoint(), name).code() ==
+    CHECK(admin.DropTenantRole(FixtureEndpoint(), name, CallerDeadline()).code() ==
           absl::StatusCode::kFailedPrecondition);
   }
   SECTION("DropTenantDatabase removes the database and leaves the role as a marker") {
-    auto dropped = admin.DropTenantDatabase(FixtureEndpoint(), name);
+    auto dropped = admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
     REQUIRE(dropped.ok());
     CHECK(dropped->database_existed);
     CHECK(dropped->role_exists);
     CHECK(QueryScalar(AdminConnectionString(),
                       absl::StrCat("SELECT count(*) FROM pg_database WHERE datname = '", name,
                                    "'")) == "0");
-    auto again = admin.DropTenantDatabase(FixtureEndpoint(), name);
+    auto again = admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
     REQUIRE(again.ok());
     CHECK_FALSE(again->database_existed);
     CHECK(again->role_exists);
 
     SECTION("then DropTenantRole removes the role, and is a no-op the second time") {
-      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name).ok());
-      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name).ok());
-      auto gone = admin.DropTenantDatabase(FixtureEndpoint(), name);
+      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name, CallerDeadline()).ok());
+      REQUIRE(admin.DropTenantRole(FixtureEndpoint(), name, CallerDeadline()).ok());
+      auto gone = admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
       REQUIRE(gone.ok());
       CHECK_FALSE(gone->database_existed);
       CHECK_FALSE(gone->role_exists);
     }
   }
-  (void)admin.DropTenantDatabase(FixtureEndpoint(), name);
-  (void)admin.DropTenantRole(FixtureEndpoint(), name);
+  (void)admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
+  (void)admin.DropTenantRole(FixtureEndpoint(), name, CallerDeadline());
 }
 
 TEST_CASE(
@@ -147,14 +166,14 @@ TEST_CASE(
   const std::string name = UniqueName("taken_");
   QueryScalar(AdminConnectionString(), absl::StrCat("CREATE DATABASE ", name));
   PostgresPoolAdmin admin = MakeAdmin();
-  auto tenant = admin.CreateTenantDatabase(FixtureEndpoint(), name);
+  auto tenant = admin.CreateTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
   CHECK(tenant.status().code() == absl::StatusCode::kAlreadyExists);
   CHECK(QueryScalar(AdminConnectionString(),
                     absl::StrCat("SELECT count(*) FROM pg_roles WHERE rolname = '", name,
                                  "_owner'")) == "0");
 
   SECTION("and DropTenantDatabase refuses to drop it") {
-    auto dropped = admin.DropTenantDatabase(FixtureEndpoint(), name);
+    auto dropped = admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline());
     CHECK(dropped.status().code() == absl::StatusCode::kFailedPrecondition);
     CHECK(QueryScalar(AdminConnectionString(),
                       absl::StrCat("SELECT count(*) FROM pg_database WHERE datname = '", name,
@@ -169,11 +188,11 @@ TEST_CASE("Tenant names that could escape quoting or hit system databases are re
        {"", "Tenant", "a\"; DROP DATABASE postgres; --", "1abc", "postgres", "template1",
         "pg_database", "a234567890123456789012345678901234567890123456789012345678"}) {
     CAPTURE(name);
-    CHECK(admin.CreateTenantDatabase(FixtureEndpoint(), name).status().code() ==
+    CHECK(admin.CreateTenantDatabase(FixtureEndpoint(), name, CallerDeadline()).status().code() ==
           absl::StatusCode::kInvalidArgument);
-    CHECK(admin.DropTenantDatabase(FixtureEndpoint(), name).status().code() ==
+    CHECK(admin.DropTenantDatabase(FixtureEndpoint(), name, CallerDeadline()).status().code() ==
           absl::StatusCode::kInvalidArgument);
-    CHECK(admin.DropTenantRole(FixtureEndpoint(), name).code() ==
+    CHECK(admin.DropTenantRole(FixtureEndpoint(), name, CallerDeadline()).code() ==
           absl::StatusCode::kInvalidArgument);
   }
 }

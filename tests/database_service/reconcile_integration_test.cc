@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "client/instance_service_client.h"
 #include "database_service/allocation/tenant_allocator.h"
-#include "database_service/pool_admin/pool_connection.h"
 #include "database_service/pool_admin/postgres_pool_admin.h"
 #include "database_service/provisioning/pool_provisioner.h"
 #include "database_service/reconcile/pool_reconciler.h"
+#include "pq/pg_connection.h"
 #include "tests/database_service/fake_world.h"
 #include "tests/support/instance_service_under_test.h"
 #include "tests/support/pool_cluster.h"
@@ -148,12 +148,16 @@ TEST_CASE("A create blocked inside CREATE DATABASE is never undone, even with no
   REQUIRE(world.allocator.Create("tenant_a", "postgres", kRequest1).ok());
 
   // Hold CREATE DATABASE back: it needs ROW EXCLUSIVE on pg_database.
-  auto blocker = PoolConnection::Open({"127.0.0.1", world.pool_server.port()}, {},
-                                      absl::Now() + absl::Seconds(5));
+  pq::PgConnectOptions connect;
+  connect.params = {{"host", "127.0.0.1"},
+                    {"port", absl::StrCat(world.pool_server.port())},
+                    {"user", "postgres"},
+                    {"dbname", "postgres"}};
+  auto blocker = pq::PgConnection::Connect(connect, absl::Now() + absl::Seconds(5));
   REQUIRE(blocker.ok());
   const absl::Time soon = absl::Now() + absl::Seconds(5);
-  REQUIRE(blocker->Execute("BEGIN", soon).ok());
-  REQUIRE(blocker->Execute("LOCK TABLE pg_catalog.pg_database IN SHARE MODE", soon).ok());
+  REQUIRE((*blocker)->Execute("BEGIN", soon).ok());
+  REQUIRE((*blocker)->Execute("LOCK TABLE pg_catalog.pg_database IN SHARE MODE", soon).ok());
 
   auto create = std::async(std::launch::async, [&] {
     return world.allocator.Create("tenant_slow", "postgres", kRequest2);

@@ -23,7 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "instance_service/repository/error_reason.h"
+#include "errors/error_status.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "pq/pg_pool.h"
 #include "tests/support/test_postgres.h"
@@ -309,7 +309,7 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   absl::Status in_use = repository.Delete(id, std::nullopt, false, request("Delete"), call);
   INFO("Delete in use: " << in_use);
   CHECK(in_use.code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(ReasonOf(in_use) == "DB_SERVER_IN_USE");
+  CHECK(dbs::errors::ReasonOf(in_use) == ::instance::v1::DB_SERVER_IN_USE);
   REQUIRE(Run(db.admin(), "DELETE FROM instances").ok);
   absl::Status deleted = repository.Delete(id, std::nullopt, false, request("Delete"), call);
   INFO("Delete: " << deleted);

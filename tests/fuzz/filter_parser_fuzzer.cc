@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "instance_service/repository/error_reason.h"
+#include "errors/error_status.h"
 #include "instance_service/service/filter_parser.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto terms = dbs::instance::ParseFilter(filter);
   if (!terms.ok()) {
     dbs::fuzz::CheckInputError(terms.status());
-    DBS_FUZZ_ASSERT(dbs::instance::ReasonOf(terms.status()) == "INVALID_FILTER");
+    DBS_FUZZ_ASSERT(dbs::errors::ReasonOf(terms.status()) == ::instance::v1::INVALID_FILTER);
     return 0;
   }
   DBS_FUZZ_ASSERT(size <= dbs::instance::kMaxFilterLength);

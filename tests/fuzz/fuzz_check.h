@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
+#include "errors/error_status.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/repository/error_reason.h"
 #include "instance_service/service/grpc_status.h"
 #include "instance_service/service/request_validation.h"
 
@@ -30,7 +30,7 @@ namespace dbs::fuzz {
 inline void CheckInputError(const absl::Status& status) {
   DBS_FUZZ_ASSERT(!status.ok());
   DBS_FUZZ_ASSERT(status.code() == absl::StatusCode::kInvalidArgument);
-  DBS_FUZZ_ASSERT(!dbs::instance::ReasonOf(status).empty());
+  DBS_FUZZ_ASSERT(!dbs::errors::ReasonNameOf(status).empty());
   const grpc::Status sent = dbs::instance::ToGrpcStatus(status);
   DBS_FUZZ_ASSERT(sent.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   DBS_FUZZ_ASSERT(dbs::instance::ErrorMetadataBytes(sent) <= dbs::instance::kMaxErrorMetadataBytes);

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "instance_service/repository/error_reason.h"
+#include "errors/error_status.h"
 #include "instance_service/service/page_token.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto name = dbs::instance::DecodePageToken(token, filter);
   if (!name.ok()) {
     dbs::fuzz::CheckInputError(name.status());
-    DBS_FUZZ_ASSERT(dbs::instance::ReasonOf(name.status()) == "INVALID_PAGE_TOKEN");
+    DBS_FUZZ_ASSERT(dbs::errors::ReasonOf(name.status()) == ::instance::v1::INVALID_PAGE_TOKEN);
     return 0;
   }
   size_t code_points = 0;

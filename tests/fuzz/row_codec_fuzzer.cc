@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "identity/uuid.h"
 #include "instance_service/repository/db_server_row_codec.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -36,6 +37,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto health = dbs::instance::HealthFromText(text)) {
     DBS_FUZZ_ASSERT(text == dbs::instance::HealthToText(*health));
   }
-  if (dbs::instance::IsUuid(text)) DBS_FUZZ_ASSERT(size == 36);
+  if (dbs::identity::IsUuid(text)) DBS_FUZZ_ASSERT(size == 36);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pq/pg_combiner.h"
+#include "pq/pg_error.h"
 #include "pq/pg_pool.h"
 #include "pq/sqlstate.h"
 #include "tests/support/test_postgres.h"
@@ -90,7 +91,7 @@ TEST_CASE("a failing statement fails alone: the rest of its batch still lands") 
                                absl::Now() + absl::Seconds(30));
     if (result.ok()) {
       ++ok;
-    } else if (dbs::pq::SqlStateOf(result.status()) == "23505") {
+    } else if (dbs::pq::SqlStateOf(result.status()) == dbs::pq::sqlstate::kUniqueViolation) {
       ++duplicates;
     } else {
       ++other;

@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "pq/pg_error.h"
 #include "pq/pg_pool.h"
 #include "pq/pg_transaction.h"
 #include "pq/sqlstate.h"
-#include "tests/instance_service/repository/repository_fixture.h"
 #include "tests/support/silent_listener.h"
 #include "tests/support/test_postgres.h"
 
@@ -26,12 +26,17 @@ using dbs::pq::PgPool;
 using dbs::pq::PgPoolOptions;
 using dbs::pq::PgStatement;
 using dbs::pq::RunInTransaction;
-using dbs::testing::CodeAndReason;
 using dbs::testing::QueryScalar;
 using dbs::testing::ScratchDatabase;
 using dbs::testing::SilentListener;
 
 namespace {
+
+// "CODE kind" (pg_error.h), so a failed CHECK shows both.
+std::string CodeAndKind(const absl::Status& status) {
+  return absl::StrCat(absl::StatusCodeToString(status.code()), " ",
+                      dbs::pq::ErrorKindName(dbs::pq::ErrorKindOf(status)));
+}
 
 PgPoolOptions Options(const std::string& conninfo, int max_connections = 2) {
   PgPoolOptions options;
@@ -109,20 +114,19 @@ TEST_CASE("Acquire waits for a busy pool only until the caller's deadline") {
   const absl::Time start = absl::Now();
   auto waited = pool.Acquire(start + absl::Milliseconds(200));
   const absl::Duration elapsed = absl::Now() - start;
-  CHECK(CodeAndReason(waited.status()) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(CodeAndKind(waited.status()) == "DEADLINE_EXCEEDED deadline");
   CHECK(elapsed >= absl::Milliseconds(190));
   CHECK(elapsed < absl::Seconds(2));
 }
 
-TEST_CASE("Acquire past max_wait is UNAVAILABLE SERVER_OVERLOADED") {
+TEST_CASE("Acquire past max_wait is UNAVAILABLE pool_exhausted") {
   ScratchDatabase database;
   PgPoolOptions options = Options(database.connection_string(), 1);
   options.max_wait = absl::Milliseconds(100);
   PgPool pool(options);
   auto held = pool.Acquire(absl::InfiniteFuture());
   REQUIRE(held.ok());
-  CHECK(CodeAndReason(pool.Acquire(absl::InfiniteFuture()).status()) ==
-        "UNAVAILABLE SERVER_OVERLOADED");
+  CHECK(CodeAndKind(pool.Acquire(absl::InfiniteFuture()).status()) == "UNAVAILABLE pool_exhausted");
 }
 
 TEST_CASE("a waiting Acquire gets the connection as soon as it is returned") {
@@ -167,7 +171,7 @@ TEST_CASE("a connection killed in use is UNAVAILABLE and discarded, and the next
     REQUIRE(connection.ok());
     Terminate(BackendPid(**connection));
     auto after = (*connection)->Execute("SELECT 1");
-    CHECK(CodeAndReason(after.status()) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+    CHECK(after.status().code() == absl::StatusCode::kUnavailable);
     CHECK((*connection)->IsBroken());
   }
   CHECK(pool.open_count() == 0);
@@ -230,7 +234,8 @@ TEST_CASE("statement_timeout follows each call's deadline, tighter and looser") 
   // A 150 ms deadline after them: the statement ends at about 150 ms.
   const absl::Time start = absl::Now();
   auto cut = (*connection)->Run(kSleep, {"2"}, start + absl::Milliseconds(150));
-  CHECK(CodeAndReason(cut.status()) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(CodeAndKind(cut.status()) == "DEADLINE_EXCEEDED server");
+  CHECK(dbs::pq::SqlStateOf(cut.status()) == dbs::pq::sqlstate::kQueryCanceled);
   CHECK(absl::Now() - start < absl::Milliseconds(1000));
 
   // A long deadline after the short one is not cut at the short one's bound.
@@ -256,7 +261,7 @@ TEST_CASE("RunInTransaction commits on OK and rolls back on error, leaving the c
   CHECK(pool.idle_count() == 1);
 }
 
-TEST_CASE("RunInTransaction reruns a serialization failure, then gives up as SERVER_OVERLOADED") {
+TEST_CASE("RunInTransaction reruns a serialization failure, then gives up as a conflict") {
   ScratchDatabase database;
   PgPool pool(Options(database.connection_string(), 1));
   constexpr char kConflict[] =
@@ -273,7 +278,7 @@ TEST_CASE("RunInTransaction reruns a serialization failure, then gives up as SER
         ++attempts;
         return connection.Execute(kConflict).status();
       });
-  CHECK(CodeAndReason(persistent) == "UNAVAILABLE SERVER_OVERLOADED");
+  CHECK(CodeAndKind(persistent) == "UNAVAILABLE conflict");
   CHECK(attempts == 3);
   CHECK(pool.idle_count() == 1);
 }
@@ -297,15 +302,15 @@ TEST_CASE("the SQLSTATE table maps errors to codes without leaking SQL") {
   constexpr PgStatement kTypo = {"test_typo", "SELECT no_such_column FROM parent"};
 
   CHECK(run(kDuplicate).code() == absl::StatusCode::kAlreadyExists);
-  CHECK(dbs::pq::SqlStateOf(run(kDuplicate)) == "23505");
+  CHECK(dbs::pq::SqlStateOf(run(kDuplicate)) == dbs::pq::sqlstate::kUniqueViolation);
   CHECK(dbs::pq::ConstraintOf(run(kDuplicate)) == "parent_pkey");
   CHECK(run(kOrphan).code() == absl::StatusCode::kFailedPrecondition);
   const absl::Time start = absl::Now();
-  CHECK(CodeAndReason(run(kSlow, absl::Milliseconds(300))) == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
+  CHECK(run(kSlow, absl::Milliseconds(300)).code() == absl::StatusCode::kDeadlineExceeded);
   CHECK(absl::Now() - start < absl::Seconds(3));
   CHECK(run(kBadUuid).code() == absl::StatusCode::kInvalidArgument);
   const absl::Status typo = run(kTypo);
-  CHECK(CodeAndReason(typo) == "INTERNAL INTERNAL_ERROR");
+  CHECK(CodeAndKind(typo) == "INTERNAL server");
   CHECK_FALSE(absl::StrContains(typo.message(), "SELECT"));
   CHECK(pool.idle_count() >= 1);
 }
@@ -318,7 +323,7 @@ TEST_CASE("a database that does not answer fails fast with UNAVAILABLE") {
   PgPool pool(options);
   const absl::Time start = absl::Now();
   const absl::Status status = pool.Ping(absl::Now() + absl::Seconds(30));
-  CHECK(CodeAndReason(status) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(CodeAndKind(status) == "UNAVAILABLE connect");
   CHECK(absl::Now() - start < absl::Seconds(2));
   CHECK_FALSE(absl::StrContains(status.message(), "hunter2"));
   CHECK(pool.open_count() == 0);
@@ -335,9 +340,8 @@ TEST_CASE("the pool is UNAVAILABLE while PostgreSQL is down and recovers when it
   REQUIRE(pool.idle_count() == 1);
 
   cluster.Stop();
-  CHECK(CodeAndReason(pool.Ping(absl::Now() + absl::Seconds(5))) ==
-        "UNAVAILABLE DATABASE_UNAVAILABLE");
-  CHECK(CodeAndReason(SelectOne(pool, absl::Seconds(5))) == "UNAVAILABLE DATABASE_UNAVAILABLE");
+  CHECK(CodeAndKind(pool.Ping(absl::Now() + absl::Seconds(5))) == "UNAVAILABLE connect");
+  CHECK(CodeAndKind(SelectOne(pool, absl::Seconds(5))) == "UNAVAILABLE connect");
   CHECK(pool.open_count() == 0);
 
   cluster.Start(port);
@@ -439,4 +443,60 @@ TEST_CASE("The observer hears connections in use and idle, acquire waits and sta
   REQUIRE(SelectOne(pool, absl::Seconds(10)).ok());
   std::vector<std::string> statements = observer.statements();
   CHECK(std::count(statements.begin(), statements.end(), "simple_query") == 3);
+}
+
+TEST_CASE(
+    "Execute of free SQL ends at its deadline, cancels the statement, breaks the connection") {
+  ScratchDatabase database;
+  dbs::pq::PgConnectOptions connect;
+  connect.conninfo = database.connection_string();
+  auto connection = PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
+  REQUIRE(connection.ok());
+  const std::string pid = BackendPid(**connection);
+  const absl::Time start = absl::Now();
+  auto slept = (*connection)->Execute("SELECT pg_sleep(30)", start + absl::Milliseconds(200));
+  CHECK(CodeAndKind(slept.status()) == "DEADLINE_EXCEEDED deadline");
+  CHECK(absl::Now() - start < absl::Seconds(3));
+  CHECK((*connection)->IsBroken());
+  // The server stopped the statement: the backend is no longer sleeping.
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  std::string state;
+  do {
+    state =
+        QueryScalar(dbs::testing::AdminConnectionString(),
+                    "SELECT coalesce((SELECT wait_event FROM pg_stat_activity WHERE pid = " + pid +
+                        "), 'gone')");
+  } while (state == "PgSleep" && absl::Now() < until);
+  CHECK(state != "PgSleep");
+}
+
+TEST_CASE("Connect names the application and lets explicit params win over the conninfo") {
+  ScratchDatabase database;
+  dbs::pq::PgConnectOptions connect;
+  connect.conninfo = database.connection_string() + " application_name=from-conninfo";
+  connect.application_name = "default-name";
+  connect.params = {{"application_name", "database-service"}};
+  auto connection = PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
+  REQUIRE(connection.ok());
+  auto name = (*connection)->Execute("SELECT current_setting('application_name')");
+  REQUIRE(name.ok());
+  CHECK(name->String(0, 0) == "database-service");
+
+  connect.params.clear();
+  connect.conninfo = database.connection_string();
+  auto defaulted = PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
+  REQUIRE(defaulted.ok());
+  auto default_name = (*defaulted)->Execute("SELECT current_setting('application_name')");
+  REQUIRE(default_name.ok());
+  CHECK(default_name->String(0, 0) == "default-name");
+}
+
+TEST_CASE("QuoteIdentifier quotes what needs quoting") {
+  ScratchDatabase database;
+  dbs::pq::PgConnectOptions connect;
+  connect.conninfo = database.connection_string();
+  auto connection = PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
+  REQUIRE(connection.ok());
+  CHECK((*connection)->QuoteIdentifier("tenant_1").value() == "\"tenant_1\"");
+  CHECK((*connection)->QuoteIdentifier("a\"b").value() == "\"a\"\"b\"");
 }

@@ -1,53 +1,80 @@
-// The SQLSTATE -> absl::StatusCode table (pq/sqlstate.h).
+// The SQLSTATE -> absl::StatusCode table (pq/sqlstate.h) and pq's error kinds
+// (pq/pg_error.h): pq names no API reason.
 #include <catch2/catch.hpp>
 
-#include "instance_service/repository/error_reason.h"
+#include "absl/strings/cord.h"
+#include "pq/pg_error.h"
 #include "pq/sqlstate.h"
 
-using dbs::instance::ReasonOf;
-using dbs::pq::StatusFromSqlState;
-
+namespace dbs::pq {
 namespace {
 
-std::string Mapped(const char* sqlstate) {
-  const absl::Status status = StatusFromSqlState(sqlstate, "ctx", "message");
-  return absl::StatusCodeToString(status.code()) + " " + ReasonOf(status);
+using absl::StatusCode;
+
+TEST_CASE("constraint violations and duplicates keep their meaning") {
+  CHECK(CodeForSqlState(sqlstate::kUniqueViolation) == StatusCode::kAlreadyExists);
+  CHECK(CodeForSqlState(sqlstate::kDuplicateDatabase) == StatusCode::kAlreadyExists);
+  CHECK(CodeForSqlState(sqlstate::kDuplicateObject) == StatusCode::kAlreadyExists);
+  CHECK(CodeForSqlState(sqlstate::kForeignKeyViolation) == StatusCode::kFailedPrecondition);
+  CHECK(CodeForSqlState(sqlstate::kCheckViolation) == StatusCode::kFailedPrecondition);
+  CHECK(CodeForSqlState(sqlstate::kObjectInUse) == StatusCode::kFailedPrecondition);
+  CHECK(CodeForSqlState(sqlstate::kDependentObjectsStillExist) == StatusCode::kFailedPrecondition);
+  CHECK(CodeForSqlState("22P02") == StatusCode::kInvalidArgument);
+  CHECK(CodeForSqlState(sqlstate::kInvalidCatalogName) == StatusCode::kNotFound);
+  CHECK(CodeForSqlState(sqlstate::kUndefinedObject) == StatusCode::kNotFound);
+}
+
+TEST_CASE("42501 and the 28 class are PERMISSION_DENIED for every user of the table") {
+  CHECK(CodeForSqlState(sqlstate::kInsufficientPrivilege) == StatusCode::kPermissionDenied);
+  CHECK(CodeForSqlState("28P01") == StatusCode::kPermissionDenied);
+  CHECK(CodeForSqlState("28000") == StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("timeouts are DEADLINE_EXCEEDED, conflicts ABORTED, outages UNAVAILABLE") {
+  CHECK(CodeForSqlState(sqlstate::kQueryCanceled) == StatusCode::kDeadlineExceeded);
+  CHECK(CodeForSqlState(sqlstate::kLockNotAvailable) == StatusCode::kDeadlineExceeded);
+  CHECK(CodeForSqlState(sqlstate::kSerializationFailure) == StatusCode::kAborted);
+  CHECK(CodeForSqlState(sqlstate::kDeadlockDetected) == StatusCode::kAborted);
+  for (const char* state : {"08000", "08006", "08P01", "57P01", "57P02", "57P03", "53300"}) {
+    CHECK(CodeForSqlState(state) == StatusCode::kUnavailable);
+  }
+  CHECK(CodeForSqlState("42703") == StatusCode::kInternal);
+  CHECK(CodeForSqlState("XX000") == StatusCode::kInternal);
+}
+
+TEST_CASE("a server error carries its kind, SQLSTATE and constraint, and never an API reason") {
+  const absl::Status status = ServerError("23505", "insert", "duplicate key", "t_pkey");
+  CHECK(status.code() == StatusCode::kAlreadyExists);
+  CHECK(status.message() == "insert: duplicate key (SQLSTATE 23505)");
+  CHECK(ErrorKindOf(status) == PgErrorKind::kServer);
+  CHECK(SqlStateOf(status) == sqlstate::kUniqueViolation);
+  CHECK(ConstraintOf(status) == "t_pkey");
+  int payloads = 0;
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord&) {
+    ++payloads;
+    CHECK(url.substr(0, 7) == "dbs.pq/");
+  });
+  CHECK(payloads == 3);
+}
+
+TEST_CASE("serialization failures and deadlocks are transient conflicts") {
+  CHECK(IsTransientConflict(ServerError(sqlstate::kSerializationFailure, "c", "m")));
+  CHECK(IsTransientConflict(ServerError(sqlstate::kDeadlockDetected, "c", "m")));
+  CHECK_FALSE(IsTransientConflict(ServerError(sqlstate::kUniqueViolation, "c", "m")));
+}
+
+TEST_CASE("the layer's own failures name their kind") {
+  CHECK(ErrorKindOf(ConnectionLostError("read")) == PgErrorKind::kConnectionLost);
+  CHECK(ConnectionLostError("read").code() == StatusCode::kUnavailable);
+  CHECK(ErrorKindOf(DeadlineError("read")) == PgErrorKind::kDeadline);
+  CHECK(DeadlineError("read").code() == StatusCode::kDeadlineExceeded);
+  const absl::Status stale = StalePreparedStatementError("read");
+  CHECK(IsStalePreparedStatement(stale));
+  CHECK(stale.code() == StatusCode::kUnavailable);
+  CHECK(SqlStateOf(stale) == sqlstate::kFeatureNotSupported);
+  CHECK(ErrorKindOf(absl::UnavailableError("not ours")) == PgErrorKind::kNone);
+  CHECK(ErrorKindName(PgErrorKind::kPoolExhausted) == "pool_exhausted");
 }
 
 }  // namespace
-
-TEST_CASE("constraint violations keep their code and leave the reason to the caller") {
-  CHECK(Mapped("23505") == "ALREADY_EXISTS ");
-  CHECK(Mapped("23503") == "FAILED_PRECONDITION ");
-  CHECK(Mapped("23514") == "FAILED_PRECONDITION ");
-  CHECK(Mapped("22P02") == "INVALID_ARGUMENT ");
-}
-
-TEST_CASE("timeouts are DEADLINE_EXCEEDED QUERY_TIMEOUT") {
-  CHECK(Mapped("57014") == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
-  CHECK(Mapped("55P03") == "DEADLINE_EXCEEDED QUERY_TIMEOUT");
-}
-
-TEST_CASE("connection loss and server shutdown are UNAVAILABLE DATABASE_UNAVAILABLE") {
-  for (const char* sqlstate : {"08000", "08006", "08P01", "57P01", "57P02", "57P03", "53300"}) {
-    CHECK(Mapped(sqlstate) == "UNAVAILABLE DATABASE_UNAVAILABLE");
-  }
-}
-
-TEST_CASE("serialization failures and deadlocks are ABORTED and marked transient") {
-  for (const char* sqlstate : {"40001", "40P01"}) {
-    const absl::Status status = StatusFromSqlState(sqlstate, "ctx", "message");
-    CHECK(status.code() == absl::StatusCode::kAborted);
-    CHECK(dbs::pq::IsTransientConflict(status));
-  }
-  CHECK_FALSE(dbs::pq::IsTransientConflict(StatusFromSqlState("23505", "c", "m")));
-}
-
-TEST_CASE("anything else is INTERNAL INTERNAL_ERROR, with the SQLSTATE and constraint attached") {
-  const absl::Status status = StatusFromSqlState("42703", "read", "column does not exist", "c1");
-  CHECK(Mapped("42703") == "INTERNAL INTERNAL_ERROR");
-  CHECK(Mapped("XX000") == "INTERNAL INTERNAL_ERROR");
-  CHECK(status.message() == "read: column does not exist (SQLSTATE 42703)");
-  CHECK(dbs::pq::SqlStateOf(status) == "42703");
-  CHECK(dbs::pq::ConstraintOf(status) == "c1");
-}
+}  // namespace dbs::pq

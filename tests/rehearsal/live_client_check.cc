@@ -30,7 +30,7 @@ class Checks {
   // A call that must fail with `code` and ErrorInfo `reason`.
   bool ExpectError(const absl::Status& status, absl::StatusCode code, const std::string& reason,
                    const std::string& what) {
-    return Expect(status.code() == code && dbs::client::ErrorReason(status) == reason, what,
+    return Expect(status.code() == code && dbs::client::ReasonNameOf(status) == reason, what,
                   status.ToString());
   }
   int failures() const { return failures_; }

@@ -54,20 +54,28 @@ class FakePoolAdmin : public PoolAdmin {
     std::lock_guard<std::mutex> lock(mu_);
     return servers_[Key(endpoint)];
   }
+  // The deadline the latest call was given (the caller's, as propagated).
+  absl::Time last_deadline() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_deadline_;
+  }
   // The next `count` DropTenantRole calls fail with UNAVAILABLE.
   void FailNextRoleDrops(int count) {
     std::lock_guard<std::mutex> lock(mu_);
     failing_role_drops_ = count;
   }
 
-  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint) override {
+  absl::StatusOr<PoolServerInfo> Inspect(const PoolEndpoint& endpoint,
+                                         absl::Time deadline) override {
+    Saw(deadline);
     std::lock_guard<std::mutex> lock(mu_);
     auto server = Reach(endpoint);
     if (!server.ok()) return server.status();
     return PoolServerInfo{(*server)->version_num, (*server)->version, true};
   }
 
-  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint) override {
+  absl::StatusOr<absl::Duration> Probe(const PoolEndpoint& endpoint, absl::Time deadline) override {
+    Saw(deadline);
     absl::Duration latency;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -80,7 +88,9 @@ class FakePoolAdmin : public PoolAdmin {
   }
 
   absl::StatusOr<TenantDatabase> CreateTenantDatabase(const PoolEndpoint& endpoint,
-                                                      const std::string& name) override {
+                                                      const std::string& name,
+                                                      absl::Time deadline) override {
+    Saw(deadline);
     if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
     std::lock_guard<std::mutex> lock(mu_);
     auto server = Reach(endpoint);
@@ -102,7 +112,9 @@ class FakePoolAdmin : public PoolAdmin {
   }
 
   absl::StatusOr<DroppedTenant> DropTenantDatabase(const PoolEndpoint& endpoint,
-                                                   const std::string& name) override {
+                                                   const std::string& name,
+                                                   absl::Time deadline) override {
+    Saw(deadline);
     if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
     std::lock_guard<std::mutex> lock(mu_);
     auto server = Reach(endpoint);
@@ -123,7 +135,9 @@ class FakePoolAdmin : public PoolAdmin {
     return dropped;
   }
 
-  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name) override {
+  absl::Status DropTenantRole(const PoolEndpoint& endpoint, const std::string& name,
+                              absl::Time deadline) override {
+    Saw(deadline);
     if (absl::Status valid = ValidateTenantDatabaseName(name); !valid.ok()) return valid;
     std::lock_guard<std::mutex> lock(mu_);
     auto server = Reach(endpoint);
@@ -154,6 +168,10 @@ class FakePoolAdmin : public PoolAdmin {
   }
 
  private:
+  void Saw(absl::Time deadline) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_deadline_ = deadline;
+  }
   // The fake's TenantLease: reads and changes the server under the fake's mutex.
   class Lease : public TenantLease {
    public:
@@ -212,6 +230,7 @@ class FakePoolAdmin : public PoolAdmin {
   std::mutex mu_;
   std::map<std::string, Server> servers_;
   int failing_role_drops_ = 0;
+  absl::Time last_deadline_ = absl::InfinitePast();
   uint32_t next_oid_ = 16384;  // like PostgreSQL's first user OID; never reused
 };
 

@@ -63,12 +63,12 @@ int CountOf(const InstanceServiceClient& client, const std::string& id) {
 
 // Requires `result` (an absl::Status) to have code absl::StatusCode::k`expected`
 // and ErrorInfo reason `reason`.
-#define REQUIRE_ERROR(result, expected, reason)            \
-  do {                                                     \
-    const absl::Status status_ = (result);                 \
-    INFO(status_);                                         \
-    REQUIRE(status_.code() == absl::StatusCode::expected); \
-    REQUIRE(ErrorReason(status_) == (reason));             \
+#define REQUIRE_ERROR(result, expected, reason)              \
+  do {                                                       \
+    const absl::Status status_ = (result);                   \
+    INFO(status_);                                           \
+    REQUIRE(status_.code() == absl::StatusCode::expected);   \
+    REQUIRE(dbs::errors::ReasonNameOf(status_) == (reason)); \
   } while (false)
 
 TEST_CASE("CreateDbServer stores a PROVISIONING pool with an id, an etag and no instances") {
@@ -106,7 +106,7 @@ TEST_CASE("CreateDbServer with malformed fields is INVALID_ARGUMENT naming each 
   auto created = client.CreateDbServer(bad);
   REQUIRE_ERROR(created.status(), kInvalidArgument, "INVALID_FIELD");
   std::set<std::string> fields;
-  for (const FieldViolation& violation : FieldViolations(created.status())) {
+  for (const FieldViolation& violation : dbs::errors::ViolationsOf(created.status())) {
     fields.insert(violation.field);
   }
   CHECK(fields.count("db_server.display_name") == 1);
@@ -442,7 +442,7 @@ TEST_CASE("The non-blocking forms give the same results as the blocking ones") {
   CHECK(std::count_if(outcomes.begin(), outcomes.end(),
                       [](const absl::Status& s) { return s.ok(); }) == 1);
   CHECK(std::count_if(outcomes.begin(), outcomes.end(), [](const absl::Status& s) {
-          return ErrorReason(s) == "DB_SERVER_FULL";
+          return dbs::errors::ReasonOf(s) == ::instance::v1::DB_SERVER_FULL;
         }) == 1);
   auto read = client.AsyncGetDbServer(pool.id()).get();
   REQUIRE(read.ok());

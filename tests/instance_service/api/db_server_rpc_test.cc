@@ -1,6 +1,8 @@
 // Every RPC of instance.v1.DbServerService against the real binary on real
 // PostgreSQL: the success path and each documented error, with code and reason.
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "tests/instance_service/api/pool_builders.h"
@@ -19,6 +21,7 @@ using dbs::testing::NewPool;
 using dbs::testing::NewRequestId;
 using dbs::testing::QueryScalar;
 using dbs::testing::SetStateAndHealth;
+using dbs::testing::ViolationFieldsOf;
 
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
 
@@ -195,8 +198,10 @@ TEST_CASE("UpdateDbServer refuses a state change the lifecycle does not allow") 
   v1::DbServer changes = Changes(pool.id());
   changes.set_state(v1::DbServer::STATE_DRAINING);  // PROVISIONING -> DRAINING
   v1::UpdateDbServerResponse response;
-  ExpectError(Update(service, changes, {"state"}, &response), grpc::StatusCode::FAILED_PRECONDITION,
-              "INVALID_STATE_TRANSITION");
+  const grpc::Status status = Update(service, changes, {"state"}, &response);
+  ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "INVALID_STATE_TRANSITION");
+  CHECK(ErrorInfoOf(status).metadata().at("from") == "STATE_PROVISIONING");
+  CHECK(ErrorInfoOf(status).metadata().at("to") == "STATE_DRAINING");
   CHECK(QueryScalar(service.database_url(), "SELECT state FROM db_servers") == "PROVISIONING");
 }
 
@@ -325,6 +330,9 @@ TEST_CASE("IncrementInstanceCount on a pool that is not ACTIVE is DB_SERVER_NOT_
   v1::IncrementInstanceCountResponse response;
   const grpc::Status status = Increment(service, pool.id(), &response);
   ExpectError(status, grpc::StatusCode::FAILED_PRECONDITION, "DB_SERVER_NOT_ACTIVE");
+  // States in ErrorInfo metadata are spelled as DbServer.State names, as in
+  // INVALID_STATE_TRANSITION's from/to (error_reason.proto).
+  CHECK(ErrorInfoOf(status).metadata().at("state") == "STATE_PROVISIONING");
   CHECK(Increment(service, kMissingId, &response).error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
@@ -349,6 +357,8 @@ TEST_CASE("A request_id reused for a different request is INVALID_ARGUMENT REQUE
   REQUIRE(Increment(service, first_pool.id(), &response, request_id).ok());
   const grpc::Status status = Increment(service, second_pool.id(), &response, request_id);
   ExpectError(status, grpc::StatusCode::INVALID_ARGUMENT, "REQUEST_ID_REUSED");
+  // Like every INVALID_ARGUMENT, it names the field in a google.rpc.BadRequest.
+  CHECK(ViolationFieldsOf(status) == std::vector<std::string>{"request_id"});
   CHECK(QueryScalar(service.database_url(), "SELECT sum(instance_count) FROM db_servers") == "1");
 }
 

@@ -1,6 +1,7 @@
 // The text forms crossing the SQL boundary: arrays, enums, UUIDs.
 #include <catch2/catch.hpp>
 
+#include "identity/uuid.h"
 #include "instance_service/repository/db_server_row_codec.h"
 
 using namespace dbs::instance;
@@ -36,9 +37,9 @@ TEST_CASE("states and healths map to their column text and back") {
   CHECK_FALSE(StateFromText("active").has_value());
 }
 
-TEST_CASE("IsUuid accepts only the canonical form") {
-  CHECK(IsUuid("aaaaaaaa-0000-4000-8000-00000000000F"));
-  CHECK_FALSE(IsUuid("aaaaaaaa00004000800000000000000f"));
-  CHECK_FALSE(IsUuid("aaaaaaaa-0000-4000-8000-00000000000g"));
-  CHECK_FALSE(IsUuid("x' OR 1=1 --"));
+TEST_CASE("identity::IsUuid accepts only the canonical form") {
+  CHECK(dbs::identity::IsUuid("aaaaaaaa-0000-4000-8000-00000000000F"));
+  CHECK_FALSE(dbs::identity::IsUuid("aaaaaaaa00004000800000000000000f"));
+  CHECK_FALSE(dbs::identity::IsUuid("aaaaaaaa-0000-4000-8000-00000000000g"));
+  CHECK_FALSE(dbs::identity::IsUuid("x' OR 1=1 --"));
 }

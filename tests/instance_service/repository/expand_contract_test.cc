@@ -10,6 +10,7 @@
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "pq/pg_connection.h"
+#include "pq/pg_error.h"
 #include "pq/pg_transaction.h"
 #include "pq/sqlstate.h"
 #include "tests/fixtures/legacy_instance_db.h"
@@ -430,8 +431,9 @@ TEST_CASE("a prepared statement made stale by DDL is retryable and its connectio
   std::string host;
   REQUIRE(read_host(&host).ok());
   CHECK(host == "pg1.internal");
-  auto direct =
-      dbs::pq::PgConnection::Connect(db.url(), absl::Now() + absl::Seconds(10), absl::Seconds(5));
+  dbs::pq::PgConnectOptions connect;
+  connect.conninfo = db.url();
+  auto direct = dbs::pq::PgConnection::Connect(connect, absl::Now() + absl::Seconds(10));
   REQUIRE(direct.ok());
   REQUIRE((*direct)->Execute(kHost, {std::string(kPool1)}).ok());
 
@@ -439,8 +441,8 @@ TEST_CASE("a prepared statement made stale by DDL is retryable and its connectio
 
   // Directly: UNAVAILABLE, and the connection is no longer fit for the pool.
   const absl::Status stale = (*direct)->Execute(kHost, {std::string(kPool1)}).status();
-  CHECK(CodeAndReason(stale) == "UNAVAILABLE DATABASE_UNAVAILABLE");
-  CHECK(dbs::pq::SqlStateOf(stale) == "0A000");
+  CHECK(stale.code() == absl::StatusCode::kUnavailable);
+  CHECK(dbs::pq::SqlStateOf(stale) == dbs::pq::sqlstate::kFeatureNotSupported);
   CHECK(dbs::pq::IsStalePreparedStatement(stale));
   CHECK_FALSE((*direct)->IsIdleAndHealthy());
   // Through the transaction helper: rerun on a fresh connection, so it just works.

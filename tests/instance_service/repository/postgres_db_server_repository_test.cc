@@ -260,8 +260,8 @@ TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, the state rule, CAPACITY_BEL
     rules.allowed_from = {PoolState::kProvisioning};  // the row is ACTIVE
     rules.explain = [&](const DbServerRecord& current) {
       seen_count = current.instance_count;
-      return dbs::instance::ErrorWithReason(absl::StatusCode::kFailedPrecondition, "no",
-                                            "INVALID_STATE_TRANSITION");
+      return dbs::errors::MakeError(absl::StatusCode::kFailedPrecondition, "no",
+                                    ::instance::v1::INVALID_STATE_TRANSITION);
     };
     auto refused =
         db.repository.Update(server.id, drain, std::nullopt, rules, std::nullopt, Within());
@@ -367,7 +367,7 @@ TEST_CASE("Increment counts up to max_instances, then DB_SERVER_FULL") {
   REQUIRE(db.repository.Increment(server.id, std::nullopt, Within()).ok());
   const absl::Status full = db.repository.Increment(server.id, std::nullopt, Within()).status();
   CHECK(CodeAndReason(full) == "FAILED_PRECONDITION DB_SERVER_FULL");
-  CHECK(dbs::instance::ErrorMetadataOf(full) ==
+  CHECK(dbs::errors::MetadataOf(full) ==
         std::map<std::string, std::string>{{"instance_count", "2"}, {"max_instances", "2"}});
   CHECK(CodeAndReason(db.repository.Increment(kMissingId, std::nullopt, Within()).status()) ==
         "NOT_FOUND DB_SERVER_NOT_FOUND");
@@ -381,7 +381,7 @@ TEST_CASE("Increment of a server that is not ACTIVE is DB_SERVER_NOT_ACTIVE") {
   const absl::Status inactive =
       db.repository.Increment(created->id, std::nullopt, Within()).status();
   CHECK(CodeAndReason(inactive) == "FAILED_PRECONDITION DB_SERVER_NOT_ACTIVE");
-  CHECK(dbs::instance::ErrorMetadataOf(inactive).at("state") == "PROVISIONING");
+  CHECK(dbs::errors::MetadataOf(inactive).at("state") == "STATE_PROVISIONING");
   CHECK(db.Scalar("SELECT instance_count FROM db_servers") == "0");
 }
 

@@ -10,8 +10,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "errors/error_status.h"
 #include "instance_service/migrations/migrator.h"
-#include "instance_service/repository/error_reason.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "pq/pg_combiner.h"
 #include "pq/pg_pool.h"
@@ -75,7 +75,7 @@ inline instance::NewDbServer NewServer(const std::string& name, int max_instance
 
 // "CODE REASON", so a failed CHECK shows both.
 inline std::string CodeAndReason(const absl::Status& status) {
-  return absl::StrCat(absl::StatusCodeToString(status.code()), " ", instance::ReasonOf(status));
+  return absl::StrCat(absl::StatusCodeToString(status.code()), " ", errors::ReasonNameOf(status));
 }
 
 }  // namespace dbs::testing

@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
 
 namespace dbs::instance {
 namespace {
+
+using errors::FieldViolation;
+using errors::ReasonOf;
+using errors::ViolationsOf;
 
 using namespace std::string_literals;
 
@@ -19,7 +22,7 @@ std::string RejectionOf(absl::string_view filter) {
   auto terms = ParseFilter(filter);
   REQUIRE_FALSE(terms.ok());
   CHECK(terms.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(ReasonOf(terms.status()) == "INVALID_FILTER");
+  CHECK(ReasonOf(terms.status()) == ::instance::v1::INVALID_FILTER);
   const std::vector<FieldViolation> violations = ViolationsOf(terms.status());
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].field == "filter");
@@ -239,7 +242,7 @@ TEST_CASE("Arbitrary bytes never crash the parser") {
   for (int i = 0; i < 1024; ++i) filter.push_back(static_cast<char>((i * 7919) % 256));
   for (size_t length = 0; length <= filter.size(); length += 13) {
     auto terms = ParseFilter(absl::string_view(filter).substr(0, length));
-    if (!terms.ok()) CHECK(ReasonOf(terms.status()) == "INVALID_FILTER");
+    if (!terms.ok()) CHECK(ReasonOf(terms.status()) == ::instance::v1::INVALID_FILTER);
   }
 }
 

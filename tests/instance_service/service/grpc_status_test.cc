@@ -8,9 +8,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "errors/error_status.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/repository/error_reason.h"
 #include "instance_service/service/request_validation.h"
 #include "instance_service/service/update_mask.h"
 
@@ -61,7 +61,7 @@ v1::CreateDbServerRequest CreateWithLabels(int count, const std::string& key_pre
 
 TEST_CASE("14 invalid labels give INVALID_ARGUMENT with BadRequest that fits the metadata limit") {
   const absl::Status invalid = ValidateCreateDbServerRequest(CreateWithLabels(14, "Zone-"));
-  REQUIRE(ViolationsOf(invalid).size() == 28);  // each key and each value
+  REQUIRE(errors::ViolationsOf(invalid).size() == 28);  // each key and each value
   const grpc::Status status = ToGrpcStatus(invalid);
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   const SentError sent = Decode(status);
@@ -127,7 +127,7 @@ TEST_CASE("A long message without violations is clipped, and small errors are un
   std::string long_message;
   for (int i = 0; i < 5000; ++i) long_message += "\xC3\xA9";  // U+00E9, 2 bytes
   const grpc::Status clipped = ToGrpcStatus(
-      ErrorWithReason(absl::StatusCode::kFailedPrecondition, long_message, "DB_SERVER_FULL"));
+      errors::MakeError(absl::StatusCode::kFailedPrecondition, long_message, v1::DB_SERVER_FULL));
   CHECK(clipped.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(clipped.error_message().size() <= 1024);
   CHECK_THAT(clipped.error_message(), Catch::EndsWith("..."));

@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
 
 namespace dbs::instance {
 namespace {
+
+using errors::FieldViolation;
+using errors::ReasonOf;
+using errors::ViolationsOf;
 
 using namespace std::string_literals;
 
@@ -19,7 +22,7 @@ std::string RejectionOf(absl::string_view token, absl::string_view filter = "") 
   auto decoded = DecodePageToken(token, filter);
   REQUIRE_FALSE(decoded.ok());
   CHECK(decoded.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(ReasonOf(decoded.status()) == "INVALID_PAGE_TOKEN");
+  CHECK(ReasonOf(decoded.status()) == ::instance::v1::INVALID_PAGE_TOKEN);
   const std::vector<FieldViolation> violations = ViolationsOf(decoded.status());
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].field == "page_token");
@@ -76,7 +79,7 @@ TEST_CASE("A token with any altered character is rejected") {
     altered[i] = altered[i] == 'A' ? 'B' : 'A';
     auto decoded = DecodePageToken(altered, "");
     CHECK_FALSE(decoded.ok());
-    if (!decoded.ok()) CHECK(ReasonOf(decoded.status()) == "INVALID_PAGE_TOKEN");
+    if (!decoded.ok()) CHECK(ReasonOf(decoded.status()) == ::instance::v1::INVALID_PAGE_TOKEN);
   }
 }
 

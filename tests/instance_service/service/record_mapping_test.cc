@@ -1,6 +1,7 @@
 #include "instance_service/service/record_mapping.h"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 namespace dbs::instance {
 namespace {
@@ -82,7 +83,7 @@ TEST_CASE("State and health enums convert both ways") {
   CHECK(FromProto(DbServer::STATE_UNSPECIFIED) == PoolState::kProvisioning);
   CHECK(FromProto(static_cast<DbServer::State>(77)) == PoolState::kProvisioning);
   CHECK(FromProto(static_cast<DbServer::Health>(77)) == PoolHealth::kUnknown);
-  CHECK(StateName(PoolState::kMaintenance) == "STATE_MAINTENANCE");
+  CHECK(std::string(StateName(PoolState::kMaintenance)) == "STATE_MAINTENANCE");
 }
 
 TEST_CASE("Timestamps before 1970 keep non-negative nanos") {

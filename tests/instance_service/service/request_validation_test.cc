@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
 
 namespace dbs::instance {
 namespace {
+
+using errors::FieldViolation;
+using errors::ReasonOf;
+using errors::ViolationsOf;
 
 using ::instance::v1::AllocateDbServerRequest;
 using ::instance::v1::CreateDbServerRequest;
@@ -42,7 +45,7 @@ std::string DescriptionOf(const absl::Status& status, absl::string_view field) {
 // Asserts INVALID_FIELD and returns the violated field paths in order.
 std::vector<std::string> InvalidFields(const absl::Status& status) {
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
-  CHECK(ReasonOf(status) == "INVALID_FIELD");
+  CHECK(ReasonOf(status) == ::instance::v1::INVALID_FIELD);
   return FieldsOf(status);
 }
 

@@ -5,13 +5,17 @@
 #include <set>
 #include <utility>
 
+#include "errors/error_status.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/repository/error_reason.h"
 #include "instance_service/service/grpc_status.h"
 
 namespace dbs::instance {
 namespace {
+
+using errors::FieldViolation;
+using errors::ReasonOf;
+using errors::ViolationsOf;
 
 constexpr PoolState kStates[] = {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
                                  PoolState::kMaintenance, PoolState::kFailed};
@@ -44,7 +48,7 @@ TEST_CASE("Setting the current state again is allowed") {
 TEST_CASE("A disallowed transition is FAILED_PRECONDITION naming both states") {
   absl::Status status = CheckStateTransition(PoolState::kFailed, PoolState::kActive);
   CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(ReasonOf(status) == "INVALID_STATE_TRANSITION");
+  CHECK(ReasonOf(status) == ::instance::v1::INVALID_STATE_TRANSITION);
   CHECK(status.message() ==
         "cannot change state from STATE_FAILED to STATE_ACTIVE; STATE_FAILED may change only to "
         "STATE_PROVISIONING");

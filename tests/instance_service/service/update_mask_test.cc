@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "instance_service/repository/error_reason.h"
-#include "instance_service/service/field_violation.h"
+#include "errors/error_status.h"
 
 namespace dbs::instance {
 namespace {
+
+using errors::FieldViolation;
+using errors::ReasonOf;
+using errors::ViolationsOf;
 
 using ::instance::v1::DbServer;
 using ::instance::v1::UpdateDbServerRequest;
@@ -36,7 +39,7 @@ TEST_CASE("A missing or empty mask is rejected on update_mask") {
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(changes.ok());
   CHECK(changes.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(ReasonOf(changes.status()) == "INVALID_UPDATE_MASK");
+  CHECK(ReasonOf(changes.status()) == ::instance::v1::INVALID_UPDATE_MASK);
   CHECK(FieldsOf(changes.status()) == std::vector<std::string>{"update_mask"});
 }
 
@@ -45,7 +48,7 @@ TEST_CASE("Unknown, immutable, wildcard and sub-paths are each named by index") 
       {"port", "id", "bogus", "instance_count", "*", "display_name", "labels.region", ""});
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(changes.ok());
-  CHECK(ReasonOf(changes.status()) == "INVALID_UPDATE_MASK");
+  CHECK(ReasonOf(changes.status()) == ::instance::v1::INVALID_UPDATE_MASK);
   const std::vector<FieldViolation> violations = ViolationsOf(changes.status());
   REQUIRE(violations.size() == 7);
   CHECK(violations[0].field == "update_mask.paths[1]");
@@ -72,7 +75,7 @@ TEST_CASE("Mask paths with control bytes are echoed escaped") {
 TEST_CASE("More than 64 mask paths are rejected as one violation") {
   std::vector<std::string> paths(65, "port");
   absl::Status status = CheckUpdateMask(RequestWithMask(paths).update_mask());
-  CHECK(ReasonOf(status) == "INVALID_UPDATE_MASK");
+  CHECK(ReasonOf(status) == ::instance::v1::INVALID_UPDATE_MASK);
   CHECK(FieldsOf(status) == std::vector<std::string>{"update_mask"});
 }
 
@@ -142,7 +145,7 @@ TEST_CASE("UNSPECIFIED and unknown enum values are invalid update values") {
   UpdateDbServerRequest request = RequestWithMask({"state", "health"});
   auto unspecified = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(unspecified.ok());
-  CHECK(ReasonOf(unspecified.status()) == "INVALID_FIELD");
+  CHECK(ReasonOf(unspecified.status()) == ::instance::v1::INVALID_FIELD);
   CHECK(FieldsOf(unspecified.status()) ==
         std::vector<std::string>{"db_server.state", "db_server.health"});
 
@@ -166,7 +169,7 @@ TEST_CASE("Masked values follow the create rules and all violations are listed")
   db_server->mutable_last_health_check_time()->set_seconds(1800000000 + 3600);
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(changes.ok());
-  CHECK(ReasonOf(changes.status()) == "INVALID_FIELD");
+  CHECK(ReasonOf(changes.status()) == ::instance::v1::INVALID_FIELD);
   CHECK(FieldsOf(changes.status()) ==
         std::vector<std::string>{"db_server.port", "db_server.host", "db_server.max_instances",
                                  "db_server.labels[\"Bad\"]", "db_server.health_message",
@@ -181,7 +184,7 @@ TEST_CASE("Bad id, etag and request_id are reported with bad values in one error
   request.set_request_id("nope");
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(changes.ok());
-  CHECK(ReasonOf(changes.status()) == "INVALID_FIELD");
+  CHECK(ReasonOf(changes.status()) == ::instance::v1::INVALID_FIELD);
   CHECK(FieldsOf(changes.status()) ==
         std::vector<std::string>{"db_server.id", "db_server.etag", "request_id", "db_server.port"});
 }
@@ -191,7 +194,7 @@ TEST_CASE("A bad mask is reported before bad values") {
   request.mutable_db_server()->set_port(0);
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE_FALSE(changes.ok());
-  CHECK(ReasonOf(changes.status()) == "INVALID_UPDATE_MASK");
+  CHECK(ReasonOf(changes.status()) == ::instance::v1::INVALID_UPDATE_MASK);
   CHECK(FieldsOf(changes.status()) == std::vector<std::string>{"update_mask.paths[1]"});
 }
 

@@ -26,7 +26,7 @@ int main() {
     return 1;
   }
   auto taken = client.IncrementInstanceCount(created->id());
-  if (dbs::client::ErrorReason(taken.status()) != "DB_SERVER_NOT_ACTIVE") {
+  if (dbs::client::ReasonOf(taken.status()) != instance::v1::DB_SERVER_NOT_ACTIVE) {
     std::cerr << "unexpected: " << taken.status() << "\n";
     return 1;
   }
