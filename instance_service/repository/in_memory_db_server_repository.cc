@@ -239,37 +239,37 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::FindAvailable(
   return *row;
 }
 
-absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Increment(
-    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::ChangeCount(
+    const std::string& id, int delta, const std::optional<RequestIdentity>& request,
+    const CallOptions& call) {
   absl::MutexLock lock(&mu_);
   return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
     auto found = Find(id);
     if (!found.ok()) return found.status();
     DbServerRecord& row = **found;
-    if (row.state != PoolState::kActive) return DbServerNotActive(id, row.state);
-    if (row.instance_count >= row.max_instances) {
-      return DbServerFull(id, row.instance_count, row.max_instances);
+    if (delta > 0) {
+      if (row.state != PoolState::kActive) return DbServerNotActive(id, row.state);
+      if (row.instance_count >= row.max_instances) {
+        return DbServerFull(id, row.instance_count, row.max_instances);
+      }
+    } else if (row.instance_count <= 0) {
+      return DbServerEmpty(id);
     }
-    ++row.instance_count;
+    row.instance_count += delta;
     ++row.version;
     row.update_time = Now();
     return row;
   });
 }
 
+absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Increment(
+    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+  return ChangeCount(id, +1, request, call);
+}
+
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Decrement(
     const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
-  absl::MutexLock lock(&mu_);
-  return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
-    auto found = Find(id);
-    if (!found.ok()) return found.status();
-    DbServerRecord& row = **found;
-    if (row.instance_count <= 0) return DbServerEmpty(id);
-    --row.instance_count;
-    ++row.version;
-    row.update_time = Now();
-    return row;
-  });
+  return ChangeCount(id, -1, request, call);
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Allocate(

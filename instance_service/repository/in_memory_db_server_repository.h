@@ -79,6 +79,11 @@ class InMemoryDbServerRepository final : public DbServerRepository {
                                           absl::Time deadline, Write write)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<DbServerRecord*> Find(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes (+1) or releases (-1) one slot of row `id`, with the checks of the
+  // corresponding statement, under the ledger.
+  absl::StatusOr<DbServerRecord> ChangeCount(const std::string& id, int delta,
+                                             const std::optional<RequestIdentity>& request,
+                                             const CallOptions& call);
   // The least-loaded eligible row of `server_type`, or nullptr.
   DbServerRecord* LeastLoaded(const std::string& server_type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
