@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -63,10 +62,13 @@ std::vector<std::string> Grep(const std::string& log, const std::string& needle)
 }
 
 // The value of `key=` in a libpq key=value connection string.
+// (The test's own conninfo: unquoted values, separated by spaces.)
 std::string ConninfoValue(const std::string& conninfo, const std::string& key) {
-  std::smatch match;
-  const std::regex pattern("(^|\\s)" + key + "=(\\S+)");
-  return std::regex_search(conninfo, match, pattern) ? match[2].str() : "";
+  const std::string prefix = key + "=";
+  for (absl::string_view field : absl::StrSplit(conninfo, ' ', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&field, prefix)) return std::string(field);
+  }
+  return "";
 }
 
 // An x-request-id on the way out; the one the answer echoed on the way back.
