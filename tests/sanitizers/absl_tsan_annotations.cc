@@ -38,6 +38,23 @@ Fn Real(const char* head, const char* rest) {
   return reinterpret_cast<Fn>(symbol);
 }
 
+// absl evaluates a waiter's Condition inside Await and LockWhen, holding the lock
+// on the waiter's behalf, before the call returns (and so before the acquire
+// annotated below): the condition's reads of guarded state would look unordered.
+// This wrapper tells TSan of the acquisition first, and of the release after.
+struct AnnotatedCondition {
+  const absl::Condition* inner;
+  absl::Mutex* mu;
+  static bool Eval(AnnotatedCondition* self) {
+    __tsan_acquire(self->mu);
+    const bool met = self->inner->Eval();
+    // The waiter may give the lock up again without returning: what it read
+    // happens before the next holder's acquire.
+    __tsan_release(self->mu);
+    return met;
+  }
+};
+
 }  // namespace
 
 namespace absl {
@@ -84,14 +101,16 @@ bool Mutex::ReaderTryLock() {
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real =
       Real<void (*)(Mutex*, const Condition&)>("_ZN4absl", "5Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  AnnotatedCondition annotated{&cond, this};
+  real(this, Condition(&AnnotatedCondition::Eval, &annotated));
   __tsan_acquire(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Duration)>(
       "_ZN4absl", "5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  AnnotatedCondition annotated{&cond, this};
+  const bool met = real(this, Condition(&AnnotatedCondition::Eval, &annotated), timeout);
   __tsan_acquire(this);  // held on return either way
   return met;
 }
@@ -99,7 +118,8 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
 bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Time)>(
       "_ZN4absl", "5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  AnnotatedCondition annotated{&cond, this};
+  const bool met = real(this, Condition(&AnnotatedCondition::Eval, &annotated), deadline);
   __tsan_acquire(this);
   return met;
 }
@@ -109,7 +129,8 @@ void Mutex::Await(const Condition& cond) {
   static const auto real =
       Real<void (*)(Mutex*, const Condition&)>("_ZN4absl", "5Mutex5AwaitERKNS0_9ConditionE");
   __tsan_release(this);
-  real(this, cond);
+  AnnotatedCondition annotated{&cond, this};
+  real(this, Condition(&AnnotatedCondition::Eval, &annotated));
   __tsan_acquire(this);
 }
 
@@ -117,7 +138,8 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Duration)>(
       "_ZN4absl", "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   __tsan_release(this);
-  const bool met = real(this, cond, timeout);
+  AnnotatedCondition annotated{&cond, this};
+  const bool met = real(this, Condition(&AnnotatedCondition::Eval, &annotated), timeout);
   __tsan_acquire(this);
   return met;
 }
@@ -126,7 +148,8 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Time)>(
       "_ZN4absl", "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   __tsan_release(this);
-  const bool met = real(this, cond, deadline);
+  AnnotatedCondition annotated{&cond, this};
+  const bool met = real(this, Condition(&AnnotatedCondition::Eval, &annotated), deadline);
   __tsan_acquire(this);
   return met;
 }
