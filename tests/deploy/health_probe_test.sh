@@ -41,7 +41,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local port
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % 22000)) # below the ephemeral range (32768-), like PickFreeLoopbackPort
     port_in_use "$port" || { echo "$port"; return; }
   done
   return 1
