@@ -2,32 +2,28 @@
 #define CLIENT_TESTING_FAKE_INSTANCE_SERVICE_H_
 
 #include <deque>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "client/instance_service_client.h"
+#include "client/instance_service_client.h"  // for users: the fake is wrapped in one
 #include "client/instance_service_connection.h"
 #include "instance/v1/db_servers.pb.h"
 
 namespace dbs::client::testing {
 
 // An in-memory instance-service for consumers' unit tests: no network, no
-// database, the same observable semantics as the real server, checked by the
-// same conformance suite (tests/client/conformance):
-//  - validation of ids, names, ports, server types, capacities, labels, update
-//    masks and filters (INVALID_ARGUMENT with INVALID_FIELD / INVALID_UPDATE_MASK
-//    / INVALID_FILTER / INVALID_PAGE_TOKEN and field violations);
-//  - NOT_FOUND (DB_SERVER_NOT_FOUND), ALREADY_EXISTS (DISPLAY_NAME_TAKEN), ABORTED
-//    (ETAG_MISMATCH), the state machine (INVALID_STATE_TRANSITION), capacity
-//    (DB_SERVER_FULL, DB_SERVER_NOT_ACTIVE, DB_SERVER_EMPTY, CAPACITY_BELOW_COUNT,
-//    NO_CAPACITY, NO_AVAILABLE_DB_SERVER) and DB_SERVER_IN_USE;
-//  - request_id idempotency: a repeat returns the first answer without a second
-//    effect; the same id on a different request is REQUEST_ID_REUSED;
-//  - paging in display_name order with opaque tokens bound to the filter.
+// database. It is instance-service's own handlers (instance_service/service/
+// db_server_handlers.h) over its in-memory repository, so every rule is the
+// server's by construction, not a second copy kept in step by tests: validation
+// and its field violations, update masks, the filter grammar and page tokens, the
+// state machine, capacity, request_id replay and REQUEST_ID_REUSED, the error
+// reasons and their ErrorInfo metadata. The conformance suite
+// (tests/client/conformance) still runs the same cases here and against the real
+// server, which checks the transport in between.
 // Unlike the gRPC connection it neither fills in request ids nor retries: it is
 // the server, not the client. Errors look like real ones (ReasonOf() works).
 //
@@ -38,7 +34,8 @@ namespace dbs::client::testing {
 // Every call completes before it returns, on the calling thread. Thread-safe.
 class FakeInstanceService : public InstanceServiceConnection {
  public:
-  FakeInstanceService() = default;
+  FakeInstanceService();
+  ~FakeInstanceService() override;
 
   void ListDbServers(const instance::v1::ListDbServersRequest& request, absl::Time deadline,
                      ResultCallback<instance::v1::ListDbServersResponse> done) override;
@@ -71,31 +68,18 @@ class FakeInstanceService : public InstanceServiceConnection {
   void SetReferencedByInstances(const std::string& id, bool referenced);
 
  private:
-  struct Row {
-    instance::v1::DbServer db_server;
-    int64_t version = 0;
-    bool referenced = false;
-  };
-  struct Replay {
-    std::string fingerprint;
-    std::string response;  // the serialized first answer
-  };
+  // The handlers and their repository (defined in the .cc, so that this
+  // installed header names nothing of instance-service).
+  struct Server;
 
-  // Runs `apply` unless an injected failure or a passed deadline says otherwise,
-  // with request_id replay around it when `request_id` is non-empty.
-  template <typename Response, typename Apply>
-  absl::StatusOr<Response> Call(const google::protobuf::Message& request,
-                                const std::string& request_id, absl::Time deadline, Apply apply);
-  // The stored row for a valid `id`, or NOT_FOUND.
-  absl::StatusOr<Row*> Find(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Bumps version, etag and update_time after a write.
-  static void Touch(Row& row);
-  // The least-loaded ACTIVE + HEALTHY pool of `server_type` with a free slot.
-  Row* LeastLoaded(const std::string& server_type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next injected failure, if any (and consumes it).
+  std::optional<absl::Status> TakeInjectedFailure();
+  template <typename Request, typename Response, typename Handler>
+  void Serve(Handler handler, const Request& request, absl::Time deadline,
+             ResultCallback<Response>& done);
 
+  std::unique_ptr<Server> server_;
   absl::Mutex mu_;
-  std::map<std::string, Row> rows_ ABSL_GUARDED_BY(mu_);        // by id
-  std::map<std::string, Replay> replays_ ABSL_GUARDED_BY(mu_);  // by request_id
   std::deque<absl::Status> injected_ ABSL_GUARDED_BY(mu_);
 };
 

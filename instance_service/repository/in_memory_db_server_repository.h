@@ -25,9 +25,10 @@ namespace dbs::instance {
 // least-loaded order (instance_count / max_instances, then id), keyset pages in
 // display_name order, filters as the SQL applies them, timestamps in microseconds.
 //
-// It backs the handlers' unit tests (db_server_handlers.h); the client's fake
-// does not use it yet (see docs/decisions.md, issue 10). What only a table has is
-// a hook: SetReferencedByInstances() stands for rows of `instances`.
+// It backs the handlers' unit tests (db_server_handlers.h) and the client's fake
+// (client/testing/fake_instance_service.h), which is those handlers over it. What
+// only a table has is a hook: SetReferencedByInstances() stands for rows of
+// `instances`.
 //
 // A call whose deadline has passed changes nothing and is DEADLINE_EXCEEDED
 // QUERY_TIMEOUT. Thread-safe: one mutex; every call is atomic.

@@ -6,13 +6,13 @@
 
 #include "errors/error_status.h"
 #include "instance_service/repository/db_server_errors.h"
-#include "instance_service/service/filter_parser.h"
-#include "instance_service/service/page_token.h"
-#include "instance_service/service/record_mapping.h"
+#include "instance_service/rules/filter_parser.h"
+#include "instance_service/rules/page_token.h"
+#include "instance_service/rules/record_mapping.h"
 #include "instance_service/service/request_fingerprint.h"
-#include "instance_service/service/request_validation.h"
-#include "instance_service/service/state_transitions.h"
-#include "instance_service/service/update_mask.h"
+#include "instance_service/rules/request_validation.h"
+#include "instance_service/rules/state_transitions.h"
+#include "instance_service/rules/update_mask.h"
 
 namespace dbs::instance {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "errors/error_status.h"
-#include "instance_service/service/filter_parser.h"
+#include "instance_service/rules/filter_parser.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

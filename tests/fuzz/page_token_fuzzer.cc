@@ -13,7 +13,7 @@
 #include <string>
 
 #include "errors/error_status.h"
-#include "instance_service/service/page_token.h"
+#include "instance_service/rules/page_token.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

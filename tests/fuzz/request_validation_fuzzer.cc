@@ -8,10 +8,10 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/stubs/logging.h"
 #include "instance/v1/db_servers.pb.h"
-#include "instance_service/service/filter_parser.h"
-#include "instance_service/service/page_token.h"
-#include "instance_service/service/request_validation.h"
-#include "instance_service/service/update_mask.h"
+#include "instance_service/rules/filter_parser.h"
+#include "instance_service/rules/page_token.h"
+#include "instance_service/rules/request_validation.h"
+#include "instance_service/rules/update_mask.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

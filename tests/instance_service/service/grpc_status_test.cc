@@ -11,8 +11,8 @@
 #include "errors/error_status.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/service/request_validation.h"
-#include "instance_service/service/update_mask.h"
+#include "instance_service/rules/request_validation.h"
+#include "instance_service/rules/update_mask.h"
 
 namespace dbs::instance {
 namespace {

@@ -1,4 +1,4 @@
-#include "instance_service/service/page_token.h"
+#include "instance_service/rules/page_token.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_SERVICE_UPDATE_MASK_H_
-#define INSTANCE_SERVICE_SERVICE_UPDATE_MASK_H_
+#ifndef INSTANCE_SERVICE_RULES_UPDATE_MASK_H_
+#define INSTANCE_SERVICE_RULES_UPDATE_MASK_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,4 +36,4 @@ absl::StatusOr<DbServerChanges> ChangesFromUpdateRequest(
 
 }  // namespace dbs::instance
 
-#endif  // INSTANCE_SERVICE_SERVICE_UPDATE_MASK_H_
+#endif  // INSTANCE_SERVICE_RULES_UPDATE_MASK_H_

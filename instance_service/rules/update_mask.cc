@@ -1,4 +1,4 @@
-#include "instance_service/service/update_mask.h"
+#include "instance_service/rules/update_mask.h"
 
 #include <set>
 #include <string>
@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "errors/error_status.h"
-#include "instance_service/service/record_mapping.h"
-#include "instance_service/service/request_validation.h"
+#include "instance_service/rules/record_mapping.h"
+#include "instance_service/rules/request_validation.h"
 
 namespace dbs::instance {
 namespace {

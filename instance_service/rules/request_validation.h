@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_SERVICE_REQUEST_VALIDATION_H_
-#define INSTANCE_SERVICE_SERVICE_REQUEST_VALIDATION_H_
+#ifndef INSTANCE_SERVICE_RULES_REQUEST_VALIDATION_H_
+#define INSTANCE_SERVICE_RULES_REQUEST_VALIDATION_H_
 
 #include <cstdint>
 #include <string>
@@ -129,4 +129,4 @@ std::string QuoteInput(absl::string_view input);
 
 }  // namespace dbs::instance
 
-#endif  // INSTANCE_SERVICE_SERVICE_REQUEST_VALIDATION_H_
+#endif  // INSTANCE_SERVICE_RULES_REQUEST_VALIDATION_H_

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_SERVICE_FILTER_PARSER_H_
-#define INSTANCE_SERVICE_SERVICE_FILTER_PARSER_H_
+#ifndef INSTANCE_SERVICE_RULES_FILTER_PARSER_H_
+#define INSTANCE_SERVICE_RULES_FILTER_PARSER_H_
 
 #include <vector>
 
@@ -37,4 +37,4 @@ inline constexpr size_t kMaxFilterTerms = 16;
 
 }  // namespace dbs::instance
 
-#endif  // INSTANCE_SERVICE_SERVICE_FILTER_PARSER_H_
+#endif  // INSTANCE_SERVICE_RULES_FILTER_PARSER_H_

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_SERVICE_PAGE_TOKEN_H_
-#define INSTANCE_SERVICE_SERVICE_PAGE_TOKEN_H_
+#ifndef INSTANCE_SERVICE_RULES_PAGE_TOKEN_H_
+#define INSTANCE_SERVICE_RULES_PAGE_TOKEN_H_
 
 #include <string>
 
@@ -32,4 +32,4 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::strin
 
 }  // namespace dbs::instance
 
-#endif  // INSTANCE_SERVICE_SERVICE_PAGE_TOKEN_H_
+#endif  // INSTANCE_SERVICE_RULES_PAGE_TOKEN_H_

@@ -1,4 +1,4 @@
-#include "instance_service/service/filter_parser.h"
+#include "instance_service/rules/filter_parser.h"
 
 #include <string>
 #include <utility>
@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "errors/error_status.h"
 #include "instance/v1/db_servers.pb.h"
-#include "instance_service/service/record_mapping.h"
-#include "instance_service/service/request_validation.h"
+#include "instance_service/rules/record_mapping.h"
+#include "instance_service/rules/request_validation.h"
 
 namespace dbs::instance {
 namespace {

@@ -1,4 +1,4 @@
-#include "instance_service/service/request_validation.h"
+#include "instance_service/rules/request_validation.h"
 
 #include <catch2/catch.hpp>
 

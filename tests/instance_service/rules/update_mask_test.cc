@@ -1,4 +1,4 @@
-#include "instance_service/service/update_mask.h"
+#include "instance_service/rules/update_mask.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
-#ifndef INSTANCE_SERVICE_SERVICE_RECORD_MAPPING_H_
-#define INSTANCE_SERVICE_SERVICE_RECORD_MAPPING_H_
+#ifndef INSTANCE_SERVICE_RULES_RECORD_MAPPING_H_
+#define INSTANCE_SERVICE_RULES_RECORD_MAPPING_H_
 
 #include <cstdint>
 #include <string>
@@ -47,4 +47,4 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& timestamp);
 
 }  // namespace dbs::instance
 
-#endif  // INSTANCE_SERVICE_SERVICE_RECORD_MAPPING_H_
+#endif  // INSTANCE_SERVICE_RULES_RECORD_MAPPING_H_

@@ -1,4 +1,4 @@
-#include "instance_service/service/record_mapping.h"
+#include "instance_service/rules/record_mapping.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "instance_service/service/filter_parser.h"
+#include "instance_service/rules/filter_parser.h"
 
 #include <catch2/catch.hpp>
 

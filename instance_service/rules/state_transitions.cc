@@ -1,4 +1,4 @@
-#include "instance_service/service/state_transitions.h"
+#include "instance_service/rules/state_transitions.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "instance_service/service/page_token.h"
+#include "instance_service/rules/page_token.h"
 
 #include <cstdint>
 
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "errors/error_status.h"
 #include "identity/fingerprint.h"
-#include "instance_service/service/request_validation.h"
+#include "instance_service/rules/request_validation.h"
 
 namespace dbs::instance {
 namespace {
