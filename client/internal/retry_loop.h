@@ -128,7 +128,7 @@ class RetryLoop : public std::enable_shared_from_this<RetryLoop<Request, Respons
     // A server that says when to come back (RetryInfo) is not asked sooner.
     const absl::Time resume =
         now + std::max(JitteredBackoff(policy_, attempts_), errors::RetryDelayOf(result.status()));
-    if (attempts_ >= policy_.max_attempts || resume >= deadline_ ||
+    if (attempts_ >= policy_.max_attempts || resume + policy_.min_attempt_time > deadline_ ||
         resume > first_attempt_ + policy_.max_retry_time) {
       Finish(GaveUp(result.status(), attempts_, now - first_attempt_));
       return;

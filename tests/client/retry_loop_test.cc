@@ -195,6 +195,26 @@ TEST_CASE("Retries never wait past the call's deadline") {
   CHECK(attempts[0].deadline - start < absl::Milliseconds(420));
 }
 
+TEST_CASE("No retry starts with less than min_attempt_time of the deadline left") {
+  RetryPolicy policy;
+  policy.max_attempts = 1000;
+  policy.initial_backoff = absl::Milliseconds(10);
+  policy.max_backoff = absl::Milliseconds(10);
+  policy.min_attempt_time = absl::Milliseconds(150);
+  Harness harness(Unavailable(1000), policy, /*timeout=*/absl::Milliseconds(400));
+  const absl::Status result = harness.client.GetDbServer("id").status();
+  // The last UNAVAILABLE (nothing done), not a last attempt cut off by the deadline.
+  CHECK(result.code() == absl::StatusCode::kUnavailable);
+  const auto attempts = harness.stub->attempts();
+  REQUIRE(attempts.size() >= 2);
+  // Each had 150 ms left when it was scheduled; 50 ms of slack for an alarm that
+  // fires late on a loaded machine. Without the rule the last one would start
+  // with at most one backoff (10 ms) left.
+  for (const auto& attempt : attempts) {
+    CHECK(attempt.deadline - attempt.at >= absl::Milliseconds(100));
+  }
+}
+
 TEST_CASE("Retries stop once max_retry_time has passed") {
   RetryPolicy policy;
   policy.max_attempts = 1000;
