@@ -13,6 +13,7 @@
 #include "client/instance_service_client.h"
 #include "tests/client/real_instance_service.h"
 #include "tests/client/tcp_proxy.h"
+#include "tests/support/client_pools.h"
 
 namespace dbs::client {
 namespace {
@@ -23,27 +24,6 @@ int PortOf(const std::string& address) {
   int port = 0;
   REQUIRE(absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port));
   return port;
-}
-
-v1::DbServer ActivePool(const InstanceServiceClient& client, const std::string& name) {
-  v1::DbServer pool;
-  pool.set_display_name(name);
-  pool.set_host("10.0.0.1");
-  pool.set_port(5432);
-  pool.set_server_type("postgres");
-  pool.set_max_instances(10);
-  auto created = client.CreateDbServer(pool);
-  REQUIRE(created.ok());
-  v1::DbServer change;
-  change.set_id(created->id());
-  change.set_state(v1::DbServer::STATE_ACTIVE);
-  change.set_health(v1::DbServer::HEALTH_HEALTHY);
-  google::protobuf::FieldMask mask;
-  mask.add_paths("state");
-  mask.add_paths("health");
-  auto active = client.UpdateDbServer(change, mask);
-  REQUIRE(active.ok());
-  return *active;
 }
 
 TEST_CASE("An increment whose answer is lost after the commit is retried and counts once") {
@@ -58,7 +38,7 @@ TEST_CASE("An increment whose answer is lost after the commit is retried and cou
     lines->push_back(line);
   };
   auto client = MakeInstanceServiceClient(options);
-  const v1::DbServer pool = ActivePool(client, "pg-lost-answer");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-lost-answer");
 
   // The answer to the increment carries the pool, display_name and all: the
   // proxy swallows it and cuts the connection, after the server has committed.
@@ -90,7 +70,7 @@ TEST_CASE("An allocation whose answer is lost is retried and takes one slot") {
   ClientOptions options = server.Options();
   options.target = absl::StrCat("127.0.0.1:", proxy.port());
   auto client = MakeInstanceServiceClient(options);
-  const v1::DbServer pool = ActivePool(client, "pg-lost-allocation");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-lost-allocation");
 
   proxy.DropResponseContaining("pg-lost-allocation");
   auto allocated = client.AllocateDbServer("postgres");

@@ -8,6 +8,7 @@
 #include "libpq-fe.h"
 #include "tests/client/real_instance_service.h"
 #include "tests/fault/drill_support.h"
+#include "tests/support/client_pools.h"
 #include "tests/support/test_postgres.h"
 
 namespace {

@@ -53,28 +53,6 @@ ServiceProcess StartInstanceService(const std::string& database_url) {
   return *std::move(started);
 }
 
-v1::DbServer CreateActivePool(const client::InstanceServiceClient& client, const std::string& name,
-                              int capacity) {
-  v1::DbServer pool;
-  pool.set_display_name(name);
-  pool.set_host("10.0.0.1");
-  pool.set_port(5432);
-  pool.set_server_type("postgres");
-  pool.set_max_instances(capacity);
-  auto created = client.CreateDbServer(pool);
-  REQUIRE(created.ok());
-  v1::DbServer change;
-  change.set_id(created->id());
-  change.set_state(v1::DbServer::STATE_ACTIVE);
-  change.set_health(v1::DbServer::HEALTH_HEALTHY);
-  google::protobuf::FieldMask mask;
-  mask.add_paths("state");
-  mask.add_paths("health");
-  auto active = client.UpdateDbServer(change, mask);
-  REQUIRE(active.ok());
-  return *active;
-}
-
 AllocatingCallers::AllocatingCallers(client::InstanceServiceClient client, int callers,
                                      absl::Duration timeout)
     : client_(std::move(client)), timeout_(timeout) {

@@ -42,10 +42,6 @@ class PrivateCluster {
 // instance-service on `database_url`, ready, with readiness checked every 200 ms.
 ServiceProcess StartInstanceService(const std::string& database_url);
 
-// An ACTIVE, HEALTHY pool of server_type postgres with `capacity` slots.
-::instance::v1::DbServer CreateActivePool(const client::InstanceServiceClient& client,
-                                          const std::string& name, int capacity);
-
 // `callers` threads calling AllocateDbServer in a loop, each call with a fresh
 // request_id and `timeout`, recording each outcome until Stop().
 class AllocatingCallers {

@@ -14,6 +14,7 @@
 #include "tests/client/real_instance_service.h"
 #include "tests/client/tcp_proxy.h"
 #include "tests/fault/drill_support.h"
+#include "tests/support/client_pools.h"
 
 namespace {
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/fault/drill_support.h"
+#include "tests/support/client_pools.h"
 #include "tests/support/test_postgres.h"
 
 using dbs::testing::AllocatingCallers;

@@ -11,6 +11,7 @@
 #include "client/error_reason.h"
 #include "client/instance_service_client.h"
 #include "tests/client/conformance/conformance_backend.h"
+#include "tests/support/client_pools.h"
 
 namespace dbs::client::conformance {
 namespace {
@@ -41,18 +42,6 @@ v1::DbServer Create(const InstanceServiceClient& client, const v1::DbServer& poo
   auto created = client.CreateDbServer(pool);
   REQUIRE(created.ok());
   return *created;
-}
-
-// A pool that takes slots: created, then ACTIVE + HEALTHY.
-v1::DbServer ActivePool(const InstanceServiceClient& client, const std::string& name,
-                        int max_instances = 10, const std::string& server_type = "postgres") {
-  v1::DbServer pool = Create(client, NewPool(name, max_instances, server_type));
-  pool.set_state(v1::DbServer::STATE_ACTIVE);
-  pool.set_health(v1::DbServer::HEALTH_HEALTHY);
-  pool.clear_etag();
-  auto active = client.UpdateDbServer(pool, Mask({"state", "health"}));
-  REQUIRE(active.ok());
-  return *active;
 }
 
 int CountOf(const InstanceServiceClient& client, const std::string& id) {
@@ -228,7 +217,7 @@ TEST_CASE("IncrementInstanceCount on a pool that is not ACTIVE is DB_SERVER_NOT_
 TEST_CASE("IncrementInstanceCount fills a pool to max_instances, then is DB_SERVER_FULL") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1", 2);
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1", 2);
   auto one = client.IncrementInstanceCount(pool.id());
   REQUIRE(one.ok());
   CHECK(one->instance_count() == 1);
@@ -250,7 +239,7 @@ TEST_CASE("IncrementInstanceCount of an unknown pool is NOT_FOUND DB_SERVER_NOT_
 TEST_CASE("IncrementInstanceCount repeated with the same request_id counts once") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1");
   v1::IncrementInstanceCountRequest request;
   request.set_id(pool.id());
   request.set_request_id("5d6e7f80-1a2b-4c3d-9e4f-5a6b7c8d9e0f");
@@ -265,7 +254,7 @@ TEST_CASE("IncrementInstanceCount repeated with the same request_id counts once"
 TEST_CASE("DecrementInstanceCount releases a slot, and at zero is DB_SERVER_EMPTY") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1");
   REQUIRE(client.IncrementInstanceCount(pool.id()).ok());
   auto released = client.DecrementInstanceCount(pool.id());
   REQUIRE(released.ok());
@@ -277,7 +266,7 @@ TEST_CASE("DecrementInstanceCount releases a slot, and at zero is DB_SERVER_EMPT
 TEST_CASE("max_instances below instance_count is FAILED_PRECONDITION CAPACITY_BELOW_COUNT") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  v1::DbServer pool = ActivePool(client, "pg-1", 5);
+  v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1", 5);
   REQUIRE(client.IncrementInstanceCount(pool.id()).ok());
   REQUIRE(client.IncrementInstanceCount(pool.id()).ok());
   pool.clear_etag();
@@ -291,7 +280,7 @@ TEST_CASE("max_instances below instance_count is FAILED_PRECONDITION CAPACITY_BE
 TEST_CASE("DeleteDbServer refuses a pool in use, then deletes it once it is empty") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1");
   REQUIRE(client.IncrementInstanceCount(pool.id()).ok());
   REQUIRE_ERROR(client.DeleteDbServer(pool.id()), kFailedPrecondition, "DB_SERVER_IN_USE");
   REQUIRE(client.DecrementInstanceCount(pool.id()).ok());
@@ -322,8 +311,8 @@ TEST_CASE("GetAvailablePool returns the least-loaded ACTIVE HEALTHY pool, or not
                 "NO_AVAILABLE_DB_SERVER");
 
   Create(client, NewPool("pg-provisioning"));  // not ACTIVE: never chosen
-  const v1::DbServer busy = ActivePool(client, "pg-busy", 4);
-  const v1::DbServer quiet = ActivePool(client, "pg-quiet", 4);
+  const v1::DbServer busy = dbs::testing::CreateActivePool(client, "pg-busy", 4);
+  const v1::DbServer quiet = dbs::testing::CreateActivePool(client, "pg-quiet", 4);
   REQUIRE(client.IncrementInstanceCount(busy.id()).ok());
   REQUIRE(client.IncrementInstanceCount(busy.id()).ok());
   REQUIRE(client.IncrementInstanceCount(quiet.id()).ok());
@@ -343,8 +332,8 @@ TEST_CASE("AllocateDbServer takes a slot on the least-loaded pool until none is 
   auto backend = MakeBackend();
   auto client = backend->client();
   REQUIRE_ERROR(client.AllocateDbServer("postgres").status(), kResourceExhausted, "NO_CAPACITY");
-  const v1::DbServer a = ActivePool(client, "pg-a", 1);
-  const v1::DbServer b = ActivePool(client, "pg-b", 2);
+  const v1::DbServer a = dbs::testing::CreateActivePool(client, "pg-a", 1);
+  const v1::DbServer b = dbs::testing::CreateActivePool(client, "pg-b", 2);
   std::vector<std::string> chosen;
   for (int i = 0; i < 3; ++i) {
     auto allocated = client.AllocateDbServer("postgres");
@@ -361,7 +350,7 @@ TEST_CASE("AllocateDbServer takes a slot on the least-loaded pool until none is 
 TEST_CASE("AllocateDbServer repeated with the same request_id takes one slot") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1");
   v1::AllocateDbServerRequest request;
   request.set_server_type("postgres");
   request.set_request_id("0f1e2d3c-4b5a-4968-8776-655443322110");
@@ -394,7 +383,7 @@ TEST_CASE("ListAllDbServers pages through every pool in display_name order") {
 TEST_CASE("ListDbServers filters by server_type, state and labels") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  ActivePool(client, "pg-active");
+  dbs::testing::CreateActivePool(client, "pg-active");
   Create(client, NewPool("pg-new"));
   Create(client, NewPool("my-new", 10, "mysql"));
   auto names = [&](const std::string& filter) {
@@ -430,7 +419,7 @@ TEST_CASE("ListDbServers rejects a bad filter, page token or page size as INVALI
 TEST_CASE("The non-blocking forms give the same results as the blocking ones") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1", 1);
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1", 1);
   v1::IncrementInstanceCountRequest increment;
   increment.set_id(pool.id());
   // Two concurrent increments of a pool with one slot: one takes it, one is full.
