@@ -1,52 +1,50 @@
 #include "database_service/monitoring/monitoring_loop.h"
 
-#include <algorithm>
-
-#include "absl/random/random.h"
 #include "glog/logging.h"
 
 namespace dbs::database_service {
 
+serving::PeriodicTaskOptions MonitoringLoop::TaskOptions(const MonitoringLoopOptions& options) {
+  serving::PeriodicTaskOptions task;
+  task.interval = options.interval;
+  task.jitter = options.jitter;
+  task.run_at_start = true;
+  task.wait_from_run_start = true;
+  return task;
+}
+
 absl::Duration MonitoringLoop::NextWait(const MonitoringLoopOptions& options) {
-  thread_local absl::BitGen random;
-  const double jitter = std::clamp(options.jitter, 0.0, 1.0);
-  return options.interval * absl::Uniform(random, 1.0 - jitter, 1.0 + jitter);
+  return serving::PeriodicTask::NextWait(TaskOptions(options));
 }
 
 void MonitoringLoop::Start() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { Run(); });
+  absl::MutexLock lock(&mutex_);
+  if (task_ || stopping_) return;
+  task_.emplace([this] { RunPass(); }, TaskOptions(options_));
 }
 
 void MonitoringLoop::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  // Outside the lock, so passes() answers while a pass finishes; task_ no longer
+  // changes once stopping_ is set.
+  if (task_) task_->Stop();
 }
 
 int MonitoringLoop::passes() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return passes_;
+  absl::MutexLock lock(&mutex_);
+  return task_ ? task_->runs() : 0;
 }
 
-void MonitoringLoop::Run() {
-  for (;;) {
-    const absl::Time started = absl::Now();
-    auto report = monitor_.RunPass();
-    if (!report.ok()) {
-      LOG(WARNING) << "monitoring pass failed: " << report.status();
-    } else {
-      VLOG(1) << "monitoring pass: " << report->probes.size() << " pools probed, "
-              << report->updates_written << " written";
-    }
-    const absl::Time next = started + NextWait(options_);
-    std::unique_lock<std::mutex> lock(mutex_);
-    ++passes_;
-    if (wake_.wait_until(lock, absl::ToChronoTime(next), [this] { return stopping_; })) return;
+void MonitoringLoop::RunPass() {
+  auto report = monitor_.RunPass();
+  if (!report.ok()) {
+    LOG(WARNING) << "monitoring pass failed: " << report.status();
+  } else {
+    VLOG(1) << "monitoring pass: " << report->probes.size() << " pools probed, "
+            << report->updates_written << " written";
   }
 }
 

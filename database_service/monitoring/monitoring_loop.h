@@ -1,24 +1,24 @@
 #ifndef DATABASE_SERVICE_MONITORING_MONITORING_LOOP_H_
 #define DATABASE_SERVICE_MONITORING_MONITORING_LOOP_H_
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <optional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "database_service/monitoring/pool_monitor.h"
+#include "serving/periodic_task.h"
 
 namespace dbs::database_service {
 
+// As in serving::PeriodicTaskOptions; jitter keeps N replicas from probing every pool
+// in lock-step.
 struct MonitoringLoopOptions {
-  // Time between the start of one pass and the next; must be positive.
-  absl::Duration interval = absl::Seconds(30);
-  // Each wait is drawn uniformly from interval * [1 - jitter, 1 + jitter], so N
-  // replicas do not probe every pool in lock-step. 0 to 1.
+  absl::Duration interval = absl::Seconds(30);  // from the start of one pass to the next
   double jitter = 0.1;
 };
 
-// Runs PoolMonitor::RunPass() on a background thread, once right after Start()
+// Runs PoolMonitor::RunPass() on a serving::PeriodicTask, once right after Start()
 // and then every interval (with jitter). A failed pass is logged and the loop
 // carries on.
 //
@@ -42,15 +42,15 @@ class MonitoringLoop {
   static absl::Duration NextWait(const MonitoringLoopOptions& options);
 
  private:
-  void Run();
+  static serving::PeriodicTaskOptions TaskOptions(const MonitoringLoopOptions& options);
+  void RunPass();
 
   PoolMonitor& monitor_;
   const MonitoringLoopOptions options_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  int passes_ = 0;
-  std::thread thread_;
+  mutable absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  // Set once, by the first Start(); never again once stopping_ is.
+  std::optional<serving::PeriodicTask> task_;
 };
 
 }  // namespace dbs::database_service
