@@ -6,14 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
-#include "absl/synchronization/mutex.h"
 #include "client/instance_service_client.h"
 #include "database/v1/database_service.grpc.pb.h"
 #include "database_service/allocation/tenant_allocator.h"
@@ -28,128 +24,80 @@
 #include "google/rpc/error_details.pb.h"
 #include "metrics/allocation_metrics.h"
 #include "metrics/grpc_client_metrics.h"
-#include "metrics/grpc_server_metrics.h"
-#include "metrics/metrics_exporter.h"
 #include "metrics/pool_probe_metrics.h"
 #include "metrics/reconciler_metrics.h"
-#include "metrics/serving_metrics.h"
 #include "serving/bounded_executor.h"
-#include "serving/call_log.h"
-#include "serving/env_default.h"
-#include "serving/grpc_host.h"
-#include "serving/log_prefix.h"
-#include "serving/malformed_request.h"
+#include "serving/env_flag.h"
 #include "serving/pem_file.h"
 #include "serving/periodic_task.h"
 #include "serving/readiness_loop.h"
 #include "serving/request_id.h"
-#include "serving/server_security_flags.h"
-#include "serving/shutdown_signal.h"
+#include "serving/server_flags.h"
+#include "serving/server_startup.h"
 
-using dbs::serving::EnvOr;
-
-ABSL_FLAG(std::string, listen, EnvOr("DATABASE_SERVICE_LISTEN", "127.0.0.1:50052"),
-          "gRPC listen address host:port [env DATABASE_SERVICE_LISTEN]");
-ABSL_FLAG(std::string, instance_service_target,
-          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TARGET", "127.0.0.1:50051"),
-          "gRPC target of instance-service, e.g. dns:///instance-service:50051 "
-          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TARGET]");
-ABSL_FLAG(int64_t, instance_service_timeout_ms,
-          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS", int64_t{10'000}),
-          "Deadline of each instance-service call, retries included "
-          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS]");
-ABSL_FLAG(
-    std::string, instance_service_tls_ca_file,
-    EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CA_FILE", ""),
-    "CA (PEM) that signs instance-service's certificate; any of the three TLS files "
-    "turns TLS on toward instance-service [env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CA_FILE]");
-ABSL_FLAG(std::string, instance_service_tls_cert_file,
-          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CERT_FILE", ""),
-          "This service's client certificate (PEM) toward instance-service: its identity in "
-          "instance-service's authorization policy "
-          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CERT_FILE]");
-ABSL_FLAG(std::string, instance_service_tls_key_file,
-          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_KEY_FILE", ""),
-          "Private key (PEM) of that certificate; never logged "
-          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_KEY_FILE]");
-ABSL_FLAG(std::string, instance_service_tls_server_name,
-          EnvOr("DATABASE_SERVICE_INSTANCE_SERVICE_TLS_SERVER_NAME", ""),
-          "Name to check instance-service's certificate against; empty: the target's host "
-          "[env DATABASE_SERVICE_INSTANCE_SERVICE_TLS_SERVER_NAME]");
-ABSL_FLAG(std::string, pool_admin_user, EnvOr("DATABASE_SERVICE_POOL_ADMIN_USER", "postgres"),
-          "Admin role on the pool servers [env DATABASE_SERVICE_POOL_ADMIN_USER]");
-ABSL_FLAG(std::string, pool_admin_password_file,
-          EnvOr("DATABASE_SERVICE_POOL_ADMIN_PASSWORD_FILE", ""),
-          "File holding the pool admin password (one line); else the environment variable "
-          "DATABASE_SERVICE_POOL_ADMIN_PASSWORD; else none. Never logged "
-          "[env DATABASE_SERVICE_POOL_ADMIN_PASSWORD_FILE]");
-ABSL_FLAG(std::string, pool_sslmode, EnvOr("DATABASE_SERVICE_POOL_SSLMODE", "prefer"),
-          "libpq sslmode towards pool servers [env DATABASE_SERVICE_POOL_SSLMODE]");
-ABSL_FLAG(int64_t, pool_connect_timeout_ms,
-          EnvOr("DATABASE_SERVICE_POOL_CONNECT_TIMEOUT_MS", int64_t{3'000}),
-          "Connect timeout towards pool servers [env DATABASE_SERVICE_POOL_CONNECT_TIMEOUT_MS]");
-ABSL_FLAG(int64_t, min_pool_server_version_num,
-          EnvOr("DATABASE_SERVICE_MIN_POOL_SERVER_VERSION_NUM", int64_t{130'000}),
-          "Lowest PostgreSQL server_version_num provisioning accepts "
-          "[env DATABASE_SERVICE_MIN_POOL_SERVER_VERSION_NUM]");
-ABSL_FLAG(int64_t, monitoring_interval_ms,
-          EnvOr("DATABASE_SERVICE_MONITORING_INTERVAL_MS", int64_t{30'000}),
-          "Time between monitoring passes; 0 disables the loop (RunMonitoringPass still works) "
-          "[env DATABASE_SERVICE_MONITORING_INTERVAL_MS]");
-ABSL_FLAG(int64_t, monitoring_jitter_percent,
-          EnvOr("DATABASE_SERVICE_MONITORING_JITTER_PERCENT", int64_t{10}),
-          "Each interval varies by up to this many percent either way "
-          "[env DATABASE_SERVICE_MONITORING_JITTER_PERCENT]");
-ABSL_FLAG(int64_t, monitoring_parallelism,
-          EnvOr("DATABASE_SERVICE_MONITORING_PARALLELISM", int64_t{8}),
-          "Pools probed at once [env DATABASE_SERVICE_MONITORING_PARALLELISM]");
-ABSL_FLAG(int64_t, probe_timeout_ms, EnvOr("DATABASE_SERVICE_PROBE_TIMEOUT_MS", int64_t{2'000}),
-          "Bound on one probe, connect plus SELECT 1 [env DATABASE_SERVICE_PROBE_TIMEOUT_MS]");
-ABSL_FLAG(int64_t, degraded_latency_ms, EnvOr("DATABASE_SERVICE_DEGRADED_LATENCY_MS", int64_t{500}),
-          "A probe slower than this marks the pool DEGRADED "
-          "[env DATABASE_SERVICE_DEGRADED_LATENCY_MS]");
-ABSL_FLAG(int64_t, heartbeat_seconds, EnvOr("DATABASE_SERVICE_HEARTBEAT_SECONDS", int64_t{60}),
-          "Rewrite an unchanged health verdict once it is this old "
-          "[env DATABASE_SERVICE_HEARTBEAT_SECONDS]");
-ABSL_FLAG(int64_t, pool_ddl_timeout_ms,
-          EnvOr("DATABASE_SERVICE_POOL_DDL_TIMEOUT_MS", int64_t{60'000}),
-          "Bound on a tenant CREATE/DROP DATABASE on a pool server "
-          "[env DATABASE_SERVICE_POOL_DDL_TIMEOUT_MS]");
-ABSL_FLAG(int64_t, reconcile_interval_ms,
-          EnvOr("DATABASE_SERVICE_RECONCILE_INTERVAL_MS", int64_t{60'000}),
-          "Time between reconciliation passes (instance_count against the tenant databases); "
-          "0 disables the loop (RunReconcilePass still works) "
-          "[env DATABASE_SERVICE_RECONCILE_INTERVAL_MS]");
-ABSL_FLAG(int64_t, reconcile_settle_ms,
-          EnvOr("DATABASE_SERVICE_RECONCILE_SETTLE_MS", int64_t{600'000}),
-          "A drift is repaired once unchanged this long; at least twice the longest a create "
-          "can run (2 x (2 x instance_service_timeout + pool_connect_timeout + "
-          "pool_ddl_timeout)), or the service refuses to start "
-          "[env DATABASE_SERVICE_RECONCILE_SETTLE_MS]");
-ABSL_FLAG(int64_t, readiness_interval_ms,
-          EnvOr("DATABASE_SERVICE_READINESS_INTERVAL_MS", int64_t{2'000}),
-          "How often readiness checks that instance-service answers "
-          "[env DATABASE_SERVICE_READINESS_INTERVAL_MS]");
-ABSL_FLAG(int64_t, handler_threads, EnvOr("DATABASE_SERVICE_HANDLER_THREADS", int64_t{32}),
-          "Calls running at once; each may wait hundreds of milliseconds on CREATE DATABASE "
-          "[env DATABASE_SERVICE_HANDLER_THREADS]");
-ABSL_FLAG(int64_t, max_queued_calls, EnvOr("DATABASE_SERVICE_MAX_QUEUED_CALLS", int64_t{64}),
-          "Calls waiting for a handler thread; more (or calls whose deadline cannot be met) are "
-          "refused with UNAVAILABLE SERVER_OVERLOADED [env DATABASE_SERVICE_MAX_QUEUED_CALLS]");
-ABSL_FLAG(int64_t, drain_seconds, EnvOr("DATABASE_SERVICE_DRAIN_SECONDS", int64_t{20}),
-          "Grace period for in-flight calls on SIGTERM [env DATABASE_SERVICE_DRAIN_SECONDS]");
-ABSL_FLAG(std::string, metrics_listen, EnvOr("DATABASE_SERVICE_METRICS_LISTEN", "127.0.0.1:9465"),
-          "Prometheus metrics endpoint host:port (GET /metrics); port 0 picks a free one, "
-          "empty disables it [env DATABASE_SERVICE_METRICS_LISTEN]");
-ABSL_FLAG(std::string, call_log, EnvOr("DATABASE_SERVICE_CALL_LOG", "errors"),
-          "One log line per answered call (method, caller, code, reason, latency, "
-          "x-request-id): none, errors (calls answered with an error) or all "
-          "[env DATABASE_SERVICE_CALL_LOG]");
-
-// Its own API's transport security and authorization: --tls_cert_file, --tls_key_file,
+// --listen, --metrics_listen, --call_log, --max_queued_calls, --drain_seconds, and its own
+// API's transport security and authorization: --tls_cert_file, --tls_key_file,
 // --tls_client_ca_file, --tls_require_client_cert, --authz_policy_file,
 // --authz_refresh_seconds, --health_listen.
-DBS_DEFINE_SERVER_SECURITY_FLAGS("DATABASE_SERVICE_")
+DBS_DEFINE_SERVER_FLAGS("DATABASE_SERVICE_", "127.0.0.1:50052", "127.0.0.1:9465", int64_t{64})
+
+DBS_ENV_FLAG(std::string, instance_service_target, "DATABASE_SERVICE_INSTANCE_SERVICE_TARGET",
+             "127.0.0.1:50051",
+             "gRPC target of instance-service, e.g. dns:///instance-service:50051");
+DBS_ENV_FLAG(int64_t, instance_service_timeout_ms, "DATABASE_SERVICE_INSTANCE_SERVICE_TIMEOUT_MS",
+             int64_t{10'000}, "Deadline of each instance-service call, retries included");
+DBS_ENV_FLAG(std::string, instance_service_tls_ca_file,
+             "DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CA_FILE", "",
+             "CA (PEM) that signs instance-service's certificate; any of the three TLS files turns "
+             "TLS on toward instance-service");
+DBS_ENV_FLAG(std::string, instance_service_tls_cert_file,
+             "DATABASE_SERVICE_INSTANCE_SERVICE_TLS_CERT_FILE", "",
+             "This service's client certificate (PEM) toward instance-service: its identity in "
+             "instance-service's authorization policy");
+DBS_ENV_FLAG(std::string, instance_service_tls_key_file,
+             "DATABASE_SERVICE_INSTANCE_SERVICE_TLS_KEY_FILE", "",
+             "Private key (PEM) of that certificate; never logged");
+DBS_ENV_FLAG(std::string, instance_service_tls_server_name,
+             "DATABASE_SERVICE_INSTANCE_SERVICE_TLS_SERVER_NAME", "",
+             "Name to check instance-service's certificate against; empty: the target's host");
+DBS_ENV_FLAG(std::string, pool_admin_user, "DATABASE_SERVICE_POOL_ADMIN_USER", "postgres",
+             "Admin role on the pool servers");
+DBS_ENV_FLAG(std::string, pool_admin_password_file, "DATABASE_SERVICE_POOL_ADMIN_PASSWORD_FILE", "",
+             "File holding the pool admin password (one line); else the environment variable "
+             "DATABASE_SERVICE_POOL_ADMIN_PASSWORD; else none. Never logged");
+DBS_ENV_FLAG(std::string, pool_sslmode, "DATABASE_SERVICE_POOL_SSLMODE", "prefer",
+             "libpq sslmode towards pool servers");
+DBS_ENV_FLAG(int64_t, pool_connect_timeout_ms, "DATABASE_SERVICE_POOL_CONNECT_TIMEOUT_MS",
+             int64_t{3'000}, "Connect timeout towards pool servers");
+DBS_ENV_FLAG(int64_t, min_pool_server_version_num, "DATABASE_SERVICE_MIN_POOL_SERVER_VERSION_NUM",
+             int64_t{130'000}, "Lowest PostgreSQL server_version_num provisioning accepts");
+DBS_ENV_FLAG(int64_t, monitoring_interval_ms, "DATABASE_SERVICE_MONITORING_INTERVAL_MS",
+             int64_t{30'000},
+             "Time between monitoring passes; 0 disables the loop (RunMonitoringPass still works)");
+DBS_ENV_FLAG(int64_t, monitoring_jitter_percent, "DATABASE_SERVICE_MONITORING_JITTER_PERCENT",
+             int64_t{10}, "Each interval varies by up to this many percent either way");
+DBS_ENV_FLAG(int64_t, monitoring_parallelism, "DATABASE_SERVICE_MONITORING_PARALLELISM", int64_t{8},
+             "Pools probed at once");
+DBS_ENV_FLAG(int64_t, probe_timeout_ms, "DATABASE_SERVICE_PROBE_TIMEOUT_MS", int64_t{2'000},
+             "Bound on one probe, connect plus SELECT 1");
+DBS_ENV_FLAG(int64_t, degraded_latency_ms, "DATABASE_SERVICE_DEGRADED_LATENCY_MS", int64_t{500},
+             "A probe slower than this marks the pool DEGRADED");
+DBS_ENV_FLAG(int64_t, heartbeat_seconds, "DATABASE_SERVICE_HEARTBEAT_SECONDS", int64_t{60},
+             "Rewrite an unchanged health verdict once it is this old");
+DBS_ENV_FLAG(int64_t, pool_ddl_timeout_ms, "DATABASE_SERVICE_POOL_DDL_TIMEOUT_MS", int64_t{60'000},
+             "Bound on a tenant CREATE/DROP DATABASE on a pool server");
+DBS_ENV_FLAG(int64_t, reconcile_interval_ms, "DATABASE_SERVICE_RECONCILE_INTERVAL_MS",
+             int64_t{60'000},
+             "Time between reconciliation passes (instance_count against the tenant databases); 0 "
+             "disables the loop (RunReconcilePass still works)");
+DBS_ENV_FLAG(int64_t, reconcile_settle_ms, "DATABASE_SERVICE_RECONCILE_SETTLE_MS", int64_t{600'000},
+             "A drift is repaired once unchanged this long; at least twice the longest a create "
+             "can run (2 x (2 x instance_service_timeout + pool_connect_timeout + "
+             "pool_ddl_timeout)), or the service refuses to start");
+DBS_ENV_FLAG(int64_t, readiness_interval_ms, "DATABASE_SERVICE_READINESS_INTERVAL_MS",
+             int64_t{2'000}, "How often readiness checks that instance-service answers");
+DBS_ENV_FLAG(int64_t, handler_threads, "DATABASE_SERVICE_HANDLER_THREADS", int64_t{32},
+             "Calls running at once; each may wait hundreds of milliseconds on CREATE DATABASE");
 
 namespace {
 
@@ -209,33 +157,16 @@ bool LoadPoolAdminPassword(std::string* password) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  dbs::serving::BlockShutdownSignals();
-  // Debian builds abseil with its debug-only deadlock detection on: a lock-order graph
-  // updated on every Mutex::Lock, a measurable cost on the hot path.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(
-      "database-service: provisions, monitors and allocates pool servers through "
-      "instance-service (database.v1)");
-  absl::ParseCommandLine(argc, argv);
-  // glog 0.6 takes its options from GLOG_* environment variables, not absl flags.
-  if (std::getenv("GLOG_logtostderr") == nullptr) FLAGS_logtostderr = true;
-  // Lines written while a call is worked on carry its x-request-id.
-  dbs::serving::InitLoggingWithRequestIds(argv[0]);
-  auto call_log = dbs::serving::ParseCallLogMode(absl::GetFlag(FLAGS_call_log), "--call_log");
-  if (!call_log.ok()) {
-    LOG(ERROR) << call_log.status();
-    return EXIT_FAILURE;
-  }
+  dbs::serving::InitServerProcess(argc, argv,
+                                  "database-service: provisions, monitors and allocates pool "
+                                  "servers through instance-service (database.v1)");
+  const dbs::serving::ServerFlags server_flags = ServerFlagsFromFlags();
+  auto settings = dbs::serving::CheckServerFlags(server_flags);
+  if (!settings.ok()) return dbs::serving::StartupFailed(settings.status());
 
-  auto metrics = dbs::metrics::MetricsExporter::Start(absl::GetFlag(FLAGS_metrics_listen));
-  if (!metrics.ok()) {
-    LOG(ERROR) << metrics.status();
-    return EXIT_FAILURE;
-  }
-  LOG(INFO) << (*metrics)->Describe();
+  auto metrics = dbs::serving::StartServerMetrics(server_flags);
+  if (!metrics.ok()) return dbs::serving::StartupFailed(metrics.status());
   prometheus::Registry& registry = (*metrics)->registry();
-  dbs::metrics::GrpcServerMetrics server_metrics(registry);
-  dbs::metrics::ServingMetrics serving_metrics(registry);
   dbs::metrics::GrpcClientMetrics client_metrics(registry);
 
   dbs::database_service::PostgresPoolAdminOptions admin_options;
@@ -300,32 +231,17 @@ int main(int argc, char** argv) {
   dbs::database_service::PoolReconciler reconciler(client, pool_admin, reconcile_options);
   dbs::serving::BoundedExecutorOptions executor_options;
   executor_options.threads = static_cast<int>(absl::GetFlag(FLAGS_handler_threads));
-  executor_options.max_queue = static_cast<int>(absl::GetFlag(FLAGS_max_queued_calls));
-  executor_options.metrics = &serving_metrics;
+  executor_options.max_queue = static_cast<int>(server_flags.max_queued_calls);
+  executor_options.metrics = &(*metrics)->serving;
   dbs::serving::BoundedExecutor executor(executor_options);
   dbs::database_service::DatabaseServiceHandler handler(provisioner, allocator, monitor, reconciler,
-                                                        &executor, {&server_metrics, *call_log});
+                                                        &executor,
+                                                        {&(*metrics)->server, settings->call_log});
 
-  auto security = dbs::serving::MakeServerSecurity(ServerSecurityOptionsFromFlags());
-  if (!security.ok()) {
-    LOG(ERROR) << security.status();
-    return EXIT_FAILURE;
-  }
-  LOG(INFO) << "transport: " << security->summary;
-  dbs::serving::GrpcHostOptions host_options;
-  host_options.credentials = security->credentials;
-  host_options.authorization = security->authorization;
-  host_options.plaintext_health_listen_address = security->health_listen_address;
-  host_options.listen_address = absl::GetFlag(FLAGS_listen);
-  host_options.drain_grace = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  host_options.interceptors.push_back(dbs::serving::MakeMalformedRequestInterceptorFactory(
-      dbs::database_service::MalformedRequestStatus));
-  auto host = dbs::serving::GrpcHost::Start(
-      std::move(host_options), {{&handler, database::v1::DatabaseService::service_full_name()}});
-  if (!host.ok()) {
-    LOG(ERROR) << host.status();
-    return EXIT_FAILURE;
-  }
+  auto host = dbs::serving::StartServerHost(
+      server_flags, *settings, dbs::database_service::MalformedRequestStatus,
+      {{&handler, database::v1::DatabaseService::service_full_name()}});
+  if (!host.ok()) return dbs::serving::StartupFailed(host.status());
   LOG(INFO) << "serving database.v1.DatabaseService on port " << (*host)->port();
   // Error details are forwarded from instance-service; touching their descriptors
   // keeps them linked so reflection (grpcurl, buf curl) can decode them.
@@ -365,8 +281,7 @@ int main(int argc, char** argv) {
         absl::Milliseconds(interval_ms));
   }
 
-  const int signal_number = dbs::serving::WaitForShutdownSignal();
-  LOG(INFO) << "signal " << signal_number << ": shutting down";
+  dbs::serving::WaitForShutdown();
   if (loop) loop->Stop();
   reconcile_loop.reset();
   (*host)->Shutdown();
