@@ -108,7 +108,8 @@ inline constexpr pq::PgStatement kCreate = {
 // Setting the current values again is a no-op (the contract): the row keeps its
 // version and update_time, and is answered (and ledgered) as it is. A parameter
 // changes its column only when it differs from it (`NULL <> column` is never true,
-// and every column but last_health_check_time is NOT NULL).
+// and every column but last_health_check_time is NOT NULL). On a legacy table the
+// sync trigger leaves such a row alone too (migration 0004).
 #define DBS_CHECKED_AT "('epoch'::timestamptz + $6::bigint * interval '1 microsecond')"
 #define DBS_UPDATE_CHANGES                                                 \
   "($2::text <> state OR $3::text <> health OR $4::text <> health_message" \
