@@ -53,7 +53,8 @@ struct DbServerRecord {
   std::map<std::string, std::string> labels;
   absl::Time create_time;
   absl::Time update_time;
-  // Incremented by every write of the row; the wire etag is derived from it.
+  // Incremented by every write that changes the row (not by an update that sets
+  // the current values again); the wire etag is derived from it.
   int64_t version = 0;
 };
 

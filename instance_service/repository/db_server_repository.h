@@ -77,7 +77,9 @@ class DbServerRepository {
                                                 const CallOptions& call) = 0;
 
   // Applies `changes` to the row if `expected_version` (when set) matches and the
-  // row satisfies `rules`; bumps version and update_time.
+  // row satisfies `rules`; bumps version and update_time when a column changes. Changes
+  // that all equal the stored values are a no-op: the row is returned as it is, with
+  // its version and update_time (and ledgered like any answer).
   virtual absl::StatusOr<DbServerRecord> Update(const std::string& id,
                                                 const DbServerChanges& changes,
                                                 std::optional<int64_t> expected_version,

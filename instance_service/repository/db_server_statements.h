@@ -46,6 +46,11 @@ inline constexpr int kColumnCount = 15;
   "db_servers.server_type, (db_servers.instance_count::float8 / db_servers.max_instances), " \
   "db_servers.id"
 #define DBS_BUMP "version = version + 1, update_time = now()"
+// DBS_BUMP only when `changed` (a condition on the row before the write) holds.
+#define DBS_BUMP_IF(changed)               \
+  "version = version + CASE WHEN " changed \
+  " THEN 1 ELSE 0 END, "                   \
+  "update_time = CASE WHEN " changed " THEN now() ELSE update_time END"
 // The request-id ledger of a write whose CTE `d` holds the written row: the
 // answer, stored in the same statement, only when the write happened. $rid is the
 // request_id (NULL: no ledger), $fp its fingerprint.
@@ -99,20 +104,32 @@ inline constexpr pq::PgStatement kCreate = {
 // NULL parameters keep the column; $5 says whether to write the nullable
 // last_health_check_time. The row must carry version $11 (NULL: any) and, when the
 // state changes, be in one of the states $12 (the state machine's sources).
+//
+// Setting the current values again is a no-op (the contract): the row keeps its
+// version and update_time, and is answered (and ledgered) as it is. A parameter
+// changes its column only when it differs from it (`NULL <> column` is never true,
+// and every column but last_health_check_time is NOT NULL). On a legacy table the
+// sync trigger leaves such a row alone too (migration 0004).
+#define DBS_CHECKED_AT "('epoch'::timestamptz + $6::bigint * interval '1 microsecond')"
+#define DBS_UPDATE_CHANGES                                                 \
+  "($2::text <> state OR $3::text <> health OR $4::text <> health_message" \
+  " OR ($5::bool AND " DBS_CHECKED_AT                                      \
+  " IS DISTINCT FROM last_health_check_time)"                              \
+  " OR $7::int <> max_instances OR $8::text <> host OR $9::int <> port"    \
+  " OR $10::jsonb <> labels)"
 inline constexpr pq::PgStatement kUpdate = {
     "db_servers_update",
     "WITH d AS (UPDATE db_servers SET"
     " state = COALESCE($2::text, state),"
     " health = COALESCE($3::text, health),"
     " health_message = COALESCE($4::text, health_message),"
-    " last_health_check_time = CASE WHEN $5::bool"
-    "   THEN 'epoch'::timestamptz + $6::bigint * interval '1 microsecond'"
+    " last_health_check_time = CASE WHEN $5::bool THEN " DBS_CHECKED_AT
     "   ELSE last_health_check_time END,"
     " max_instances = COALESCE($7::int, max_instances),"
     " host = COALESCE($8::text, host),"
     " port = COALESCE($9::int, port),"
     " labels = COALESCE($10::jsonb, labels),"
-    " " DBS_BUMP
+    " " DBS_BUMP_IF(DBS_UPDATE_CHANGES)
     " WHERE id = $1::uuid AND ($11::bigint IS NULL OR version = $11::bigint)"
     " AND ($2::text IS NULL OR state = $2::text OR state = ANY($12::text[]))"
     " RETURNING *)" DBS_LEDGER("$13", "$14", "to_jsonb(d)") " SELECT " DBS_DB_SERVER_COLUMNS
@@ -190,6 +207,9 @@ inline constexpr pq::PgStatement kPurgeRequests = {
 
 #undef DBS_ALLOCATE
 #undef DBS_LEDGER
+#undef DBS_UPDATE_CHANGES
+#undef DBS_CHECKED_AT
+#undef DBS_BUMP_IF
 #undef DBS_BUMP
 #undef DBS_LEAST_LOADED_ORDER
 #undef DBS_AVAILABLE_WHERE

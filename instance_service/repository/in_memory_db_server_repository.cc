@@ -1,6 +1,7 @@
 #include "instance_service/repository/in_memory_db_server_repository.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,12 @@ DbServerRecord Applied(const DbServerRecord& row, const DbServerChanges& changes
   if (changes.port) next.port = *changes.port;
   if (changes.labels) next.labels = *changes.labels;
   return next;
+}
+
+// The columns an update writes, to compare a row with what an update would leave.
+auto WritableColumns(const DbServerRecord& r) {
+  return std::tie(r.state, r.health, r.health_message, r.last_health_check_time, r.max_instances,
+                  r.host, r.port, r.labels);
 }
 
 }  // namespace
@@ -195,8 +202,9 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Update(
     if (next.max_instances < next.instance_count) {
       return explained(CapacityBelowCount(next.instance_count, next.max_instances));
     }
-    // As kUpdate: every update writes the row, so the etag moves even when the
-    // values do not (issue 10 item 7 will make that a true no-op in both).
+    // As kUpdate: setting the current values again is a no-op that keeps the etag
+    // and update_time (and is still ledgered).
+    if (WritableColumns(next) == WritableColumns(row)) return row;
     next.version = row.version + 1;
     next.update_time = Now();
     row = next;

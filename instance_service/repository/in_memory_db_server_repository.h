@@ -19,8 +19,8 @@ namespace dbs::instance {
 // DbServerRepository in memory, with the semantics of PostgresDbServerRepository
 // for everything the handlers observe (as Ray's GCS has an in-memory store client
 // beside the real one): the same errors and reasons, capacity and state checks,
-// `version` bumped by every successful write (as the UPDATE statement does today,
-// even when it sets what is there), request-id replay within
+// `version` bumped by every successful write that changes the row (an update that
+// sets what is there keeps it, as the UPDATE statement does), request-id replay within
 // 24 h (REQUEST_ID_REUSED for another fingerprint; failed calls not recorded),
 // least-loaded order (instance_count / max_instances, then id), keyset pages in
 // display_name order, filters as the SQL applies them, timestamps in microseconds.

@@ -178,6 +178,41 @@ TEST_CASE("UpdateDbServer changes only masked fields and a new etag") {
   CHECK(response.db_server().etag() != pool.etag());
 }
 
+TEST_CASE("UpdateDbServer to the current values is a no-op: same etag and update_time") {
+  InstanceServiceUnderTest service;
+  const v1::DbServer pool = CreateActivePool(service.stub(), "pg-eu-1");
+  const std::string version = QueryScalar(service.database_url(), "SELECT version FROM db_servers");
+
+  v1::DbServer changes = Changes(pool.id());
+  changes.set_etag(pool.etag());
+  changes.set_state(v1::DbServer::STATE_ACTIVE);
+  v1::UpdateDbServerResponse same_state;
+  REQUIRE(Update(service, changes, {"state"}, &same_state).ok());
+  CHECK(same_state.db_server().etag() == pool.etag());
+  CHECK(same_state.db_server().update_time().SerializeAsString() ==
+        pool.update_time().SerializeAsString());
+
+  changes.set_host(pool.host());
+  *changes.mutable_labels() = pool.labels();
+  v1::UpdateDbServerResponse same_host_and_labels;
+  REQUIRE(Update(service, changes, {"host", "labels"}, &same_host_and_labels).ok());
+  CHECK(same_host_and_labels.db_server().etag() == pool.etag());
+  CHECK(same_host_and_labels.db_server().update_time().SerializeAsString() ==
+        pool.update_time().SerializeAsString());
+  CHECK(QueryScalar(service.database_url(), "SELECT version FROM db_servers") == version);
+
+  // The caller still holding the etag read before the no-ops can write, and a real
+  // change gets a new etag.
+  changes.set_host("moved.example.internal");
+  v1::UpdateDbServerResponse moved;
+  REQUIRE(Update(service, changes, {"host"}, &moved).ok());
+  CHECK(moved.db_server().host() == "moved.example.internal");
+  CHECK(moved.db_server().etag() != pool.etag());
+  v1::UpdateDbServerResponse stale;
+  ExpectError(Update(service, changes, {"state"}, &stale), grpc::StatusCode::ABORTED,
+              "ETAG_MISMATCH");
+}
+
 TEST_CASE("UpdateDbServer with a stale etag is ABORTED ETAG_MISMATCH and writes nothing") {
   InstanceServiceUnderTest service;
   const v1::DbServer pool = CreatePool(service.stub(), "pg-eu-1");

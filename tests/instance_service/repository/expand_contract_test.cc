@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "instance_service/migrations/embedded_migrations.h"
 #include "instance_service/migrations/migrator.h"
 #include "instance_service/repository/postgres_db_server_repository.h"
 #include "pq/pg_connection.h"
@@ -21,6 +22,7 @@ using dbs::instance::DbServerRecord;
 using dbs::instance::FilterField;
 using dbs::instance::FilterTerm;
 using dbs::instance::ListQuery;
+using dbs::instance::Migration;
 using dbs::instance::Migrator;
 using dbs::instance::PoolHealth;
 using dbs::instance::PoolState;
@@ -34,6 +36,7 @@ using dbs::testing::Within;
 namespace {
 
 constexpr char kPool1[] = "aaaaaaaa-0000-4000-8000-000000000001";
+constexpr char kPool2[] = "aaaaaaaa-0000-4000-8000-000000000002";
 constexpr char kPool3[] = "aaaaaaaa-0000-4000-8000-000000000003";
 
 // The old service's allocation query: every eligible pool, least loaded first.
@@ -63,8 +66,11 @@ constexpr char kSyncObjectCount[] =
 // A scratch database, optionally holding the legacy table, migrated, with the
 // repository on it.
 struct Database {
-  explicit Database(bool legacy) {
+  // `first`: migrations applied before all of them (a database migrated by an older
+  // binary).
+  explicit Database(bool legacy, const std::vector<Migration>& first = {}) {
     if (legacy) QueryScalar(url(), dbs::testing::kLegacySchema);
+    if (!first.empty()) REQUIRE(Migrator(url(), first).Run(absl::Now() + absl::Minutes(1)).ok());
     REQUIRE(dbs::instance::RunMigrations(url()).ok());
   }
   const std::string& url() const { return database.connection_string(); }
@@ -219,6 +225,61 @@ TEST_CASE("side by side: the old writer's SQL still works and the repository see
                   "OR updated_at IS DISTINCT FROM update_time") == "pool-2");
 }
 
+// 0004: an UPDATE that changes no column is no write, whoever sends it.
+TEST_CASE("side by side: a write that changes nothing keeps version and update_time") {
+  Database db(/*legacy=*/true);
+  const std::string pool1 = kPool1;
+  const DbServerRecord before = Get(db, kPool1);
+  REQUIRE(before.version == 1);
+  const auto stamps = [&](const std::string& id) {
+    return db.Scalar(
+        "SELECT version || ' ' || update_time || ' ' || "
+        "COALESCE(updated_at::text, '-') FROM db_servers WHERE id = '" +
+        id + "'");
+  };
+  const std::string pool1_stamps = stamps(pool1);
+
+  // The old writer sets the values the rows hold, NULLs included (pool-2).
+  REQUIRE(
+      db.Accepts("UPDATE db_servers SET status = 'active', health_status = 'healthy', "
+                 "host = 'pg1.internal', instance_count = 3 WHERE id = '" +
+                 pool1 + "'"));
+  CHECK(stamps(pool1) == pool1_stamps);
+  const std::string pool2 = kPool2;
+  const std::string pool2_stamps = stamps(pool2);
+  REQUIRE(db.Accepts("UPDATE db_servers SET status = 'error', updated_at = NULL WHERE id = '" +
+                     pool2 + "'"));
+  CHECK(stamps(pool2) == pool2_stamps);
+
+  // So does instance-service, through the trigger.
+  const DbServerRecord same =
+      Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+  CHECK(same.version == 1);
+  CHECK(same.update_time == before.update_time);
+  CHECK(stamps(pool1) == pool1_stamps);
+  CHECK(LegacyView(db, kPool1) == "pool-1 active healthy 3/50 true true");
+
+  // An old-writer write that changes something still bumps, once.
+  REQUIRE(
+      db.Accepts("UPDATE db_servers SET status = 'active', health_status = 'degraded' "
+                 "WHERE id = '" +
+                 pool1 + "'"));
+  const DbServerRecord degraded = Get(db, kPool1);
+  CHECK(degraded.health == PoolHealth::kDegraded);
+  CHECK(degraded.version == 2);
+  CHECK(degraded.update_time > before.update_time);
+  // updated_at alone is a change too: bumped, and the time it set is kept.
+  REQUIRE(db.Accepts("UPDATE db_servers SET updated_at = '2030-01-02 03:04:05+00' WHERE id = '" +
+                     pool1 + "'"));
+  const DbServerRecord touched = Get(db, kPool1);
+  CHECK(touched.version == 3);
+  CHECK(touched.update_time == absl::FromUnixSeconds(1893553445));
+  CHECK(LegacyView(db, kPool1) == "pool-1 active degraded 3/50 true true");
+  // And a new-writer change bumps once.
+  CHECK(Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy)).version == 4);
+  CHECK(LegacyView(db, kPool1) == "pool-1 active healthy 3/50 true true");
+}
+
 TEST_CASE("side by side: the old reader sees what the repository writes") {
   Database db(/*legacy=*/true);
 
@@ -354,6 +415,32 @@ TEST_CASE("a fresh database has no legacy columns or trigger and contract is a n
   REQUIRE(created.ok());
   CHECK(created->state == PoolState::kProvisioning);
   CHECK(created->version == 1);
+}
+
+// A database contracted by an older binary (0100 before 0004): 0004 finds no trigger,
+// adds nothing, and an update to the current values is a no-op there too.
+TEST_CASE("0004 on a database contracted before it changes nothing") {
+  std::vector<Migration> older;
+  for (const auto& migration : dbs::instance::EmbeddedMigrations()) {
+    if (migration.version < 4) older.push_back({migration.version, migration.name, migration.sql});
+  }
+  for (const auto& migration : dbs::instance::EmbeddedContractMigrations()) {
+    older.push_back({migration.version, migration.name, migration.sql});
+  }
+  Database db(/*legacy=*/true, older);
+  Database fresh(/*legacy=*/false);
+  CHECK(db.Scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                  "schema_migrations") == "1,2,3,4,100");
+  CHECK(db.Scalar(kSyncObjectCount) == "0");
+  CHECK(db.Scalar(kColumnSignature) == fresh.Scalar(kColumnSignature));
+
+  const DbServerRecord before = Get(db, kPool1);
+  const DbServerRecord same =
+      Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+  CHECK(same.version == before.version);
+  CHECK(same.update_time == before.update_time);
+  CHECK(Update(db, kPool1, StateAndHealth(PoolState::kDraining, PoolHealth::kHealthy)).version ==
+        before.version + 1);
 }
 
 // Replicas keep their pooled connections, and the statements prepared on them,

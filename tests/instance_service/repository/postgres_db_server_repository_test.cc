@@ -234,6 +234,67 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
   }
 }
 
+TEST_CASE("Update that sets the current values again keeps version and update_time") {
+  MigratedDatabase db;
+  const DbServerRecord server = MakeActive(db, "pg-a");
+  DbServerChanges changes;
+  changes.health_message = "replication lag";
+  changes.last_health_check_time =
+      std::optional<absl::Time>(absl::FromUnixMicros(1'700'000'000'123'456));
+  changes.labels = std::map<std::string, std::string>{{"tier", "gold"}, {"region", "eu"}};
+  auto stored = db.repository.Update(server.id, changes, std::nullopt, {}, std::nullopt, Within());
+  REQUIRE(stored.ok());
+  REQUIRE(stored->version == server.version + 1);
+
+  // Every writable column set to what it holds, with the current etag and a request id.
+  DbServerChanges same;
+  same.state = stored->state;
+  same.health = stored->health;
+  same.health_message = stored->health_message;
+  same.last_health_check_time = stored->last_health_check_time;
+  same.max_instances = stored->max_instances;
+  same.host = stored->host;
+  same.port = stored->port;
+  same.labels = stored->labels;
+  const RequestIdentity request = Request("cccccccc-0000-4000-8000-00000000000a", "same");
+  auto again = db.repository.Update(server.id, same, stored->version, {}, request, Within());
+  REQUIRE(again.ok());
+  CHECK(again->version == stored->version);
+  CHECK(again->update_time == stored->update_time);
+  CHECK(again->labels == stored->labels);
+  CHECK(db.Scalar("SELECT version FROM db_servers") == std::to_string(stored->version));
+  CHECK(db.Scalar("SELECT count(*) FROM request_ids WHERE result IS NOT NULL") == "1");
+
+  SECTION("a stale etag is still ABORTED ETAG_MISMATCH") {
+    CHECK(CodeAndReason(
+              db.repository.Update(server.id, same, server.version, {}, std::nullopt, Within())
+                  .status()) == "ABORTED ETAG_MISMATCH");
+  }
+  SECTION("the etag held before the no-op still writes, and a real change bumps") {
+    DbServerChanges move = same;
+    move.host = "elsewhere";
+    auto moved = db.repository.Update(server.id, move, stored->version, {}, std::nullopt, Within());
+    REQUIRE(moved.ok());
+    CHECK(moved->host == "elsewhere");
+    CHECK(moved->version == stored->version + 1);
+    CHECK(moved->update_time > stored->update_time);
+    // The no-op's request id replays its own answer.
+    auto replayed = db.repository.Update(server.id, same, stored->version, {}, request, Within());
+    REQUIRE(replayed.ok());
+    CHECK(replayed->version == stored->version);
+    CHECK(replayed->host == stored->host);
+  }
+  SECTION("one changed column among unchanged ones bumps") {
+    DbServerChanges clear;
+    clear.state = stored->state;
+    clear.last_health_check_time = std::optional<absl::Time>();
+    auto cleared = db.repository.Update(server.id, clear, std::nullopt, {}, std::nullopt, Within());
+    REQUIRE(cleared.ok());
+    CHECK_FALSE(cleared->last_health_check_time.has_value());
+    CHECK(cleared->version == stored->version + 1);
+  }
+}
+
 TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, the state rule, CAPACITY_BELOW_COUNT") {
   MigratedDatabase db;
   auto server = MakeActive(db, "pg-a", 5);

@@ -63,6 +63,13 @@ class Handlers {
     return Update(changes, {"state", "health"});
   }
 
+  // Create, then Activate: a pool that takes slots, as last written.
+  absl::StatusOr<v1::DbServer> CreateActive(const std::string& name, int max_instances) {
+    auto pool = Create(name, max_instances);
+    if (!pool.ok()) return pool;
+    return Activate(pool->id());
+  }
+
   absl::StatusOr<v1::DbServer> Increment(const std::string& id,
                                          const std::string& request_id = "") {
     v1::IncrementInstanceCountRequest request;
@@ -214,6 +221,32 @@ TEST_CASE("An update with a stale etag is ABORTED ETAG_MISMATCH and changes noth
   auto fresh = h.Update(changes, {"max_instances"});
   REQUIRE(fresh.ok());
   CHECK(fresh->max_instances() == 9);
+}
+
+TEST_CASE("An update to the current values keeps the etag and update_time, a change moves them") {
+  Handlers h;
+  auto active = h.CreateActive("pool-a", 3);
+  REQUIRE(active.ok());
+  v1::DbServer same = *active;  // every field as stored, with the current etag
+  auto state = h.Update(same, {"state"});
+  REQUIRE(state.ok());
+  CHECK(state->etag() == active->etag());
+  CHECK(state->update_time().SerializeAsString() == active->update_time().SerializeAsString());
+  auto all = h.Update(same, {"state", "health", "health_message", "last_health_check_time",
+                             "max_instances", "host", "port", "labels"});
+  REQUIRE(all.ok());
+  CHECK(all->etag() == active->etag());
+  CHECK(all->update_time().SerializeAsString() == active->update_time().SerializeAsString());
+
+  // The etag read before the no-ops still writes; the change moves it.
+  v1::DbServer change = same;
+  change.set_host("moved.example.internal");
+  auto moved = h.Update(change, {"host"});
+  REQUIRE(moved.ok());
+  CHECK(moved->host() == "moved.example.internal");
+  CHECK(moved->etag() != active->etag());
+  auto stale = h.Update(same, {"state"});
+  CHECK(errors::ReasonOf(stale.status()) == v1::ETAG_MISMATCH);
 }
 
 TEST_CASE("A transition the state machine forbids is INVALID_STATE_TRANSITION") {
