@@ -156,6 +156,21 @@ TEST_CASE("UpdateDbServer changes only the masked fields and the etag") {
   CHECK(updated->etag() != created.etag());
 }
 
+TEST_CASE("UpdateDbServer to the current values keeps the etag and update_time") {
+  auto backend = MakeBackend();
+  auto client = backend->client();
+  const v1::DbServer pool = ActivePool(client, "pg-1");
+  auto same = client.UpdateDbServer(pool, Mask({"state", "host", "labels"}));
+  REQUIRE(same.ok());
+  CHECK(same->etag() == pool.etag());
+  CHECK(same->update_time().SerializeAsString() == pool.update_time().SerializeAsString());
+  v1::DbServer change = pool;  // still the etag read before the no-op
+  change.set_max_instances(20);
+  auto changed = client.UpdateDbServer(change, Mask({"max_instances"}));
+  REQUIRE(changed.ok());
+  CHECK(changed->etag() != pool.etag());
+}
+
 TEST_CASE("UpdateDbServer with a stale etag is ABORTED ETAG_MISMATCH and changes nothing") {
   auto backend = MakeBackend();
   auto client = backend->client();
