@@ -16,6 +16,7 @@ RUN apt-get update \
 WORKDIR /src
 # Only what the CMake project reads; build folders and .tools/ stay out of the context.
 COPY CMakeLists.txt ./
+COPY cmake cmake
 COPY proto proto
 COPY errors errors
 COPY identity identity

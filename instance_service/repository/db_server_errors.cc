@@ -33,7 +33,7 @@ absl::Status DbServerInUse(absl::string_view id) {
                    absl::StrCat("db server ", id, " still hosts instances"), v1::DB_SERVER_IN_USE);
 }
 
-absl::Status DbServerNotActive(absl::string_view id, PoolState state) {
+absl::Status DbServerNotActive(absl::string_view id, DbServerState state) {
   return MakeError(StatusCode::kFailedPrecondition,
                    absl::StrCat("db server ", id, " is ", StateName(state), ", not STATE_ACTIVE"),
                    v1::DB_SERVER_NOT_ACTIVE, {{"state", StateName(state)}});

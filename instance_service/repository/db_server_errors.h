@@ -24,7 +24,7 @@ absl::Status EtagMismatch();
 // FAILED_PRECONDITION DB_SERVER_IN_USE.
 absl::Status DbServerInUse(absl::string_view id);
 // FAILED_PRECONDITION DB_SERVER_NOT_ACTIVE, metadata {state}.
-absl::Status DbServerNotActive(absl::string_view id, PoolState state);
+absl::Status DbServerNotActive(absl::string_view id, DbServerState state);
 // FAILED_PRECONDITION DB_SERVER_FULL, metadata {instance_count, max_instances}.
 absl::Status DbServerFull(absl::string_view id, int32_t instance_count, int32_t max_instances);
 // FAILED_PRECONDITION DB_SERVER_EMPTY.

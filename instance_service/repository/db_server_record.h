@@ -10,28 +10,32 @@
 
 namespace dbs::instance {
 
+// Names follow the contract (DbServer, DbServer.State, DbServer.Health); "pool"
+// survives only in prose and in the plan's own names, which the client keeps as
+// documented aliases (GetAvailablePool; docs/seed-map.md maps each one).
+//
 // The lifecycle of a pool as stored in db_servers.status (text). The service layer
 // maps it to instance.v1.DbServer.State; the repository never sees protobuf.
-enum class PoolState { kProvisioning, kActive, kDraining, kMaintenance, kFailed };
+enum class DbServerState { kProvisioning, kActive, kDraining, kMaintenance, kFailed };
 
 // The last health verdict as stored in db_servers.health (text); kUnknown is a
 // pool never checked (HEALTH_UNSPECIFIED on the wire).
-enum class PoolHealth { kUnknown, kHealthy, kDegraded, kUnhealthy };
+enum class DbServerHealth { kUnknown, kHealthy, kDegraded, kUnhealthy };
 
 // The name of a state as the contract spells it, the instance.v1.DbServer.State
 // value name ("STATE_ACTIVE"): in messages and in every ErrorInfo metadata value
 // that names a state (error_reason.proto). One spelling everywhere.
-constexpr const char* StateName(PoolState state) {
+constexpr const char* StateName(DbServerState state) {
   switch (state) {
-    case PoolState::kProvisioning:
+    case DbServerState::kProvisioning:
       return "STATE_PROVISIONING";
-    case PoolState::kActive:
+    case DbServerState::kActive:
       return "STATE_ACTIVE";
-    case PoolState::kDraining:
+    case DbServerState::kDraining:
       return "STATE_DRAINING";
-    case PoolState::kMaintenance:
+    case DbServerState::kMaintenance:
       return "STATE_MAINTENANCE";
-    case PoolState::kFailed:
+    case DbServerState::kFailed:
       return "STATE_FAILED";
   }
   return "STATE_UNSPECIFIED";
@@ -44,8 +48,8 @@ struct DbServerRecord {
   std::string host;
   int32_t port = 0;
   std::string server_type;
-  PoolState state = PoolState::kProvisioning;
-  PoolHealth health = PoolHealth::kUnknown;
+  DbServerState state = DbServerState::kProvisioning;
+  DbServerHealth health = DbServerHealth::kUnknown;
   std::string health_message;
   std::optional<absl::Time> last_health_check_time;
   int32_t instance_count = 0;
@@ -72,8 +76,8 @@ struct NewDbServer {
 // The columns an UpdateDbServer changes: set members only. An engaged
 // last_health_check_time holding nullopt clears the column.
 struct DbServerChanges {
-  std::optional<PoolState> state;
-  std::optional<PoolHealth> health;
+  std::optional<DbServerState> state;
+  std::optional<DbServerHealth> health;
   std::optional<std::string> health_message;
   std::optional<std::optional<absl::Time>> last_health_check_time;
   std::optional<int32_t> max_instances;

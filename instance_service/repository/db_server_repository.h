@@ -14,8 +14,10 @@
 
 namespace dbs::instance {
 
-// Bounds of one repository call, taken from the RPC.
-struct CallOptions {
+// Bounds of one repository call, taken from the RPC. (Not the client's
+// dbs::client::CallOptions: that one says how long a caller waits, a timeout or a
+// deadline; this one carries the deadline the RPC already has.)
+struct RepositoryCall {
   // The caller's deadline: waiting for a pooled connection and the SQL itself
   // (a transaction-local statement_timeout sent with it) both end here.
   absl::Time deadline = absl::InfiniteFuture();
@@ -42,7 +44,7 @@ using UpdatePrecondition = std::function<absl::Status(const DbServerRecord& curr
 struct UpdateRules {
   // With DbServerChanges::state set: the states the row may be in for the change
   // (the target state itself always passes). Empty: the state rule is not checked.
-  std::vector<PoolState> allowed_from;
+  std::vector<DbServerState> allowed_from;
   // Names the broken rule from the row as it is now; may be empty.
   UpdatePrecondition explain;
 };
@@ -69,12 +71,12 @@ class DbServerRepository {
  public:
   virtual ~DbServerRepository() = default;
 
-  virtual absl::StatusOr<ListPage> List(const ListQuery& query, const CallOptions& call) = 0;
-  virtual absl::StatusOr<DbServerRecord> Get(const std::string& id, const CallOptions& call) = 0;
+  virtual absl::StatusOr<ListPage> List(const ListQuery& query, const RepositoryCall& call) = 0;
+  virtual absl::StatusOr<DbServerRecord> Get(const std::string& id, const RepositoryCall& call) = 0;
 
   virtual absl::StatusOr<DbServerRecord> Create(const NewDbServer& server,
                                                 const std::optional<RequestIdentity>& request,
-                                                const CallOptions& call) = 0;
+                                                const RepositoryCall& call) = 0;
 
   // Applies `changes` to the row if `expected_version` (when set) matches and the
   // row satisfies `rules`; bumps version and update_time when a column changes. Changes
@@ -85,33 +87,33 @@ class DbServerRepository {
                                                 std::optional<int64_t> expected_version,
                                                 const UpdateRules& rules,
                                                 const std::optional<RequestIdentity>& request,
-                                                const CallOptions& call) = 0;
+                                                const RepositoryCall& call) = 0;
 
   // Deletes the row unless instance_count > 0 or an `instances` row references it
   // (FAILED_PRECONDITION DB_SERVER_IN_USE; the FK stays). With allow_missing a
   // missing row is OK.
   virtual absl::Status Delete(const std::string& id, std::optional<int64_t> expected_version,
                               bool allow_missing, const std::optional<RequestIdentity>& request,
-                              const CallOptions& call) = 0;
+                              const RepositoryCall& call) = 0;
 
   // The least-loaded ACTIVE + HEALTHY row of `server_type` with a free slot
   // (lowest instance_count / max_instances, ties by id). Reserves nothing.
   virtual absl::StatusOr<DbServerRecord> FindAvailable(const std::string& server_type,
-                                                       const CallOptions& call) = 0;
+                                                       const RepositoryCall& call) = 0;
 
   // instance_count + 1 in one statement that checks state = ACTIVE and capacity.
   virtual absl::StatusOr<DbServerRecord> Increment(const std::string& id,
                                                    const std::optional<RequestIdentity>& request,
-                                                   const CallOptions& call) = 0;
+                                                   const RepositoryCall& call) = 0;
   // instance_count - 1, in any state, never below 0.
   virtual absl::StatusOr<DbServerRecord> Decrement(const std::string& id,
                                                    const std::optional<RequestIdentity>& request,
-                                                   const CallOptions& call) = 0;
+                                                   const RepositoryCall& call) = 0;
   // FindAvailable + Increment as one atomic statement (FOR UPDATE SKIP LOCKED):
   // concurrent callers never exceed any row's max_instances.
   virtual absl::StatusOr<DbServerRecord> Allocate(const std::string& server_type,
                                                   const std::optional<RequestIdentity>& request,
-                                                  const CallOptions& call) = 0;
+                                                  const RepositoryCall& call) = 0;
 };
 
 }  // namespace dbs::instance

@@ -6,47 +6,48 @@
 
 namespace dbs::instance {
 
-const char* StateToText(PoolState state) {
+const char* StateToText(DbServerState state) {
   switch (state) {
-    case PoolState::kProvisioning:
+    case DbServerState::kProvisioning:
       return "PROVISIONING";
-    case PoolState::kActive:
+    case DbServerState::kActive:
       return "ACTIVE";
-    case PoolState::kDraining:
+    case DbServerState::kDraining:
       return "DRAINING";
-    case PoolState::kMaintenance:
+    case DbServerState::kMaintenance:
       return "MAINTENANCE";
-    case PoolState::kFailed:
+    case DbServerState::kFailed:
       return "FAILED";
   }
   return "FAILED";
 }
 
-const char* HealthToText(PoolHealth health) {
+const char* HealthToText(DbServerHealth health) {
   switch (health) {
-    case PoolHealth::kUnknown:
+    case DbServerHealth::kUnknown:
       return "UNKNOWN";
-    case PoolHealth::kHealthy:
+    case DbServerHealth::kHealthy:
       return "HEALTHY";
-    case PoolHealth::kDegraded:
+    case DbServerHealth::kDegraded:
       return "DEGRADED";
-    case PoolHealth::kUnhealthy:
+    case DbServerHealth::kUnhealthy:
       return "UNHEALTHY";
   }
   return "UNKNOWN";
 }
 
-std::optional<PoolState> StateFromText(absl::string_view text) {
-  for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
-                          PoolState::kMaintenance, PoolState::kFailed}) {
+std::optional<DbServerState> StateFromText(absl::string_view text) {
+  for (DbServerState state :
+       {DbServerState::kProvisioning, DbServerState::kActive, DbServerState::kDraining,
+        DbServerState::kMaintenance, DbServerState::kFailed}) {
     if (text == StateToText(state)) return state;
   }
   return std::nullopt;
 }
 
-std::optional<PoolHealth> HealthFromText(absl::string_view text) {
-  for (PoolHealth health : {PoolHealth::kUnknown, PoolHealth::kHealthy, PoolHealth::kDegraded,
-                            PoolHealth::kUnhealthy}) {
+std::optional<DbServerHealth> HealthFromText(absl::string_view text) {
+  for (DbServerHealth health : {DbServerHealth::kUnknown, DbServerHealth::kHealthy,
+                                DbServerHealth::kDegraded, DbServerHealth::kUnhealthy}) {
     if (text == HealthToText(health)) return health;
   }
   return std::nullopt;

@@ -18,10 +18,10 @@ namespace dbs::instance {
 // db_servers.state / db_servers.health values ("ACTIVE", "HEALTHY", ...). The
 // legacy lowercase `status`/`health_status` columns of an adopted table are kept in
 // step by the database (migration 0001), never read or written here.
-const char* StateToText(PoolState state);
-const char* HealthToText(PoolHealth health);
-std::optional<PoolState> StateFromText(absl::string_view text);
-std::optional<PoolHealth> HealthFromText(absl::string_view text);
+const char* StateToText(DbServerState state);
+const char* HealthToText(DbServerHealth health);
+std::optional<DbServerState> StateFromText(absl::string_view text);
+std::optional<DbServerHealth> HealthFromText(absl::string_view text);
 
 // A PostgreSQL text[] literal holding `elements`, every one quoted: {"a","b \"c\""}.
 std::string ToTextArrayLiteral(const std::vector<std::string>& elements);

@@ -45,8 +45,8 @@ bool Matches(const DbServerRecord& record, const FilterTerm& term) {
 }
 
 bool Eligible(const DbServerRecord& record, const std::string& server_type) {
-  return record.server_type == server_type && record.state == PoolState::kActive &&
-         record.health == PoolHealth::kHealthy && record.instance_count < record.max_instances;
+  return record.server_type == server_type && record.state == DbServerState::kActive &&
+         record.health == DbServerHealth::kHealthy && record.instance_count < record.max_instances;
 }
 
 // The row as `changes` would leave it (the repository's columns only).
@@ -116,7 +116,7 @@ DbServerRecord* InMemoryDbServerRepository::LeastLoaded(const std::string& serve
 }
 
 absl::StatusOr<ListPage> InMemoryDbServerRepository::List(const ListQuery& query,
-                                                          const CallOptions& call) {
+                                                          const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   if (absl::Now() >= call.deadline) return CallDeadlineExceeded();
   if (query.page_size < 1) {
@@ -146,7 +146,7 @@ absl::StatusOr<ListPage> InMemoryDbServerRepository::List(const ListQuery& query
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Get(const std::string& id,
-                                                               const CallOptions& call) {
+                                                               const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   if (absl::Now() >= call.deadline) return CallDeadlineExceeded();
   auto row = Find(id);
@@ -156,7 +156,7 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Get(const std::string
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Create(
     const NewDbServer& server, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
     for (const auto& [id, row] : rows_) {
@@ -180,7 +180,7 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Create(
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Update(
     const std::string& id, const DbServerChanges& changes, std::optional<int64_t> expected_version,
     const UpdateRules& rules, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
     auto found = Find(id);
@@ -216,7 +216,7 @@ absl::Status InMemoryDbServerRepository::Delete(const std::string& id,
                                                 std::optional<int64_t> expected_version,
                                                 bool allow_missing,
                                                 const std::optional<RequestIdentity>& request,
-                                                const CallOptions& call) {
+                                                const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   bool missing = false;
   absl::StatusOr<DbServerRecord> deleted =
@@ -239,7 +239,7 @@ absl::Status InMemoryDbServerRepository::Delete(const std::string& id,
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::FindAvailable(
-    const std::string& server_type, const CallOptions& call) {
+    const std::string& server_type, const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   if (absl::Now() >= call.deadline) return CallDeadlineExceeded();
   const DbServerRecord* row = LeastLoaded(server_type);
@@ -249,14 +249,14 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::FindAvailable(
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::ChangeCount(
     const std::string& id, int delta, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
     auto found = Find(id);
     if (!found.ok()) return found.status();
     DbServerRecord& row = **found;
     if (delta > 0) {
-      if (row.state != PoolState::kActive) return DbServerNotActive(id, row.state);
+      if (row.state != DbServerState::kActive) return DbServerNotActive(id, row.state);
       if (row.instance_count >= row.max_instances) {
         return DbServerFull(id, row.instance_count, row.max_instances);
       }
@@ -271,18 +271,20 @@ absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::ChangeCount(
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Increment(
-    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+    const std::string& id, const std::optional<RequestIdentity>& request,
+    const RepositoryCall& call) {
   return ChangeCount(id, +1, request, call);
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Decrement(
-    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+    const std::string& id, const std::optional<RequestIdentity>& request,
+    const RepositoryCall& call) {
   return ChangeCount(id, -1, request, call);
 }
 
 absl::StatusOr<DbServerRecord> InMemoryDbServerRepository::Allocate(
     const std::string& server_type, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   absl::MutexLock lock(&mu_);
   return Ledgered(request, call.deadline, [&]() -> absl::StatusOr<DbServerRecord> {
     DbServerRecord* row = LeastLoaded(server_type);

@@ -36,30 +36,30 @@ class InMemoryDbServerRepository final : public DbServerRepository {
  public:
   InMemoryDbServerRepository() = default;
 
-  absl::StatusOr<ListPage> List(const ListQuery& query, const CallOptions& call) override;
-  absl::StatusOr<DbServerRecord> Get(const std::string& id, const CallOptions& call) override;
+  absl::StatusOr<ListPage> List(const ListQuery& query, const RepositoryCall& call) override;
+  absl::StatusOr<DbServerRecord> Get(const std::string& id, const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Create(const NewDbServer& server,
                                         const std::optional<RequestIdentity>& request,
-                                        const CallOptions& call) override;
+                                        const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Update(const std::string& id, const DbServerChanges& changes,
                                         std::optional<int64_t> expected_version,
                                         const UpdateRules& rules,
                                         const std::optional<RequestIdentity>& request,
-                                        const CallOptions& call) override;
+                                        const RepositoryCall& call) override;
   absl::Status Delete(const std::string& id, std::optional<int64_t> expected_version,
                       bool allow_missing, const std::optional<RequestIdentity>& request,
-                      const CallOptions& call) override;
+                      const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> FindAvailable(const std::string& server_type,
-                                               const CallOptions& call) override;
+                                               const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Increment(const std::string& id,
                                            const std::optional<RequestIdentity>& request,
-                                           const CallOptions& call) override;
+                                           const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Decrement(const std::string& id,
                                            const std::optional<RequestIdentity>& request,
-                                           const CallOptions& call) override;
+                                           const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Allocate(const std::string& server_type,
                                           const std::optional<RequestIdentity>& request,
-                                          const CallOptions& call) override;
+                                          const RepositoryCall& call) override;
 
   // Marks pool `id` as referenced by `instances` rows (or not): Delete then
   // answers DB_SERVER_IN_USE whatever its instance_count, as the foreign key does.
@@ -84,7 +84,7 @@ class InMemoryDbServerRepository final : public DbServerRepository {
   // corresponding statement, under the ledger.
   absl::StatusOr<DbServerRecord> ChangeCount(const std::string& id, int delta,
                                              const std::optional<RequestIdentity>& request,
-                                             const CallOptions& call);
+                                             const RepositoryCall& call);
   // The least-loaded eligible row of `server_type`, or nullptr.
   DbServerRecord* LeastLoaded(const std::string& server_type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

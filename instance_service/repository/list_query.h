@@ -20,8 +20,8 @@ struct FilterTerm {
   bool negated = false;   // `!=` rather than `=`
   // The compared value. For kState/kHealth use state/health instead.
   std::string value;
-  PoolState state = PoolState::kProvisioning;
-  PoolHealth health = PoolHealth::kUnknown;
+  DbServerState state = DbServerState::kProvisioning;
+  DbServerHealth health = DbServerHealth::kUnknown;
 };
 
 // One page of a listing in display_name order (keyset pagination).

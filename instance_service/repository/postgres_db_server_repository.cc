@@ -226,7 +226,7 @@ absl::StatusOr<PgResult> PostgresDbServerRepository::RunOne(
 
 absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& statement,
                                                           const std::vector<PgParam>& params,
-                                                          const CallOptions& call,
+                                                          const RepositoryCall& call,
                                                           bool custom_plan) {
   std::vector<PgQuery> queries;
   if (custom_plan) queries.push_back({&kForceCustomPlan, {}});
@@ -256,8 +256,8 @@ absl::StatusOr<PgResult> PostgresDbServerRepository::Read(const PgStatement& sta
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
     std::initializer_list<const PgStatement*> statements, std::vector<PgParam> params,
-    const std::optional<RequestIdentity>& request, const std::string& id, const CallOptions& call,
-    const Explain& explain) {
+    const std::optional<RequestIdentity>& request, const std::string& id,
+    const RepositoryCall& call, const Explain& explain) {
   if (request && !identity::IsUuid(request->request_id)) {
     return RequestIdNotUuid();
   }
@@ -316,7 +316,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Write(
 }
 
 absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query,
-                                                          const CallOptions& call) {
+                                                          const RepositoryCall& call) {
   if (query.page_size < 1) {
     return MakeError(absl::StatusCode::kInvalidArgument, "page_size must be positive",
                      v1::INVALID_FIELD);
@@ -393,7 +393,7 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Get(const std::string& id,
-                                                               const CallOptions& call) {
+                                                               const RepositoryCall& call) {
   if (!identity::IsUuid(id)) return NotFound(id);
   auto result = Read(kGet, {id}, call);
   if (!result.ok()) return result.status();
@@ -405,7 +405,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Get(const std::string
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
     const NewDbServer& server, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   std::vector<PgParam> params = {server.display_name,
                                  server.host,
                                  absl::StrCat(server.port),
@@ -431,18 +431,19 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Create(
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
     const std::string& id, const DbServerChanges& changes, std::optional<int64_t> expected_version,
     const UpdateRules& rules, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   if (!identity::IsUuid(id)) return NotFound(id);
   PgParam checked_at;
   if (changes.last_health_check_time && *changes.last_health_check_time) {
     checked_at = ToUnixMicrosText(**changes.last_health_check_time);
   }
   std::vector<std::string> allowed_from;
-  for (PoolState state : rules.allowed_from) allowed_from.push_back(StateToText(state));
+  for (DbServerState state : rules.allowed_from) allowed_from.push_back(StateToText(state));
   if (rules.allowed_from.empty() && changes.state) {
     // No state rule: every state may change (the array lists them all).
-    for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
-                            PoolState::kMaintenance, PoolState::kFailed}) {
+    for (DbServerState state :
+         {DbServerState::kProvisioning, DbServerState::kActive, DbServerState::kDraining,
+          DbServerState::kMaintenance, DbServerState::kFailed}) {
       allowed_from.push_back(StateToText(state));
     }
   }
@@ -479,7 +480,7 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
                                                 std::optional<int64_t> expected_version,
                                                 bool allow_missing,
                                                 const std::optional<RequestIdentity>& request,
-                                                const CallOptions& call) {
+                                                const RepositoryCall& call) {
   if (!identity::IsUuid(id)) return allow_missing ? absl::OkStatus() : NotFound(id);
   const auto in_use = [&] { return DbServerInUse(id); };
   return Write({&kDelete}, {id, OptionalNumber(expected_version)}, request, id, call,
@@ -507,7 +508,7 @@ absl::Status PostgresDbServerRepository::Delete(const std::string& id,
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::FindAvailable(
-    const std::string& server_type, const CallOptions& call) {
+    const std::string& server_type, const RepositoryCall& call) {
   auto result = Read(kFindAvailable, {server_type}, call);
   if (!result.ok()) return result.status();
   auto row = SingleRow(*result);
@@ -519,7 +520,8 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::FindAvailable(
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
-    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+    const std::string& id, const std::optional<RequestIdentity>& request,
+    const RepositoryCall& call) {
   if (!identity::IsUuid(id)) return NotFound(id);
   return Write(
       {&kIncrement}, {id}, request, id, call,
@@ -527,7 +529,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
           -> absl::StatusOr<std::optional<DbServerRecord>> {
         if (!current) return NotFound(id);
         if (!failure.ok()) return failure;
-        if (current->state != PoolState::kActive) {
+        if (current->state != DbServerState::kActive) {
           return DbServerNotActive(id, current->state);
         }
         if (current->instance_count >= current->max_instances) {
@@ -538,7 +540,8 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Increment(
 }
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
-    const std::string& id, const std::optional<RequestIdentity>& request, const CallOptions& call) {
+    const std::string& id, const std::optional<RequestIdentity>& request,
+    const RepositoryCall& call) {
   if (!identity::IsUuid(id)) return NotFound(id);
   return Write(
       {&kDecrement}, {id}, request, id, call,
@@ -555,7 +558,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Decrement(
 
 absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
     const std::string& server_type, const std::optional<RequestIdentity>& request,
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   return Write(
       {&kAllocateSkipLocked, &kAllocateWaiting}, {server_type}, request, /*id=*/"", call,
       [&](PgConnection&, const absl::Status& failure,
@@ -566,7 +569,7 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Allocate(
 }
 
 absl::StatusOr<int64_t> PostgresDbServerRepository::PurgeExpiredRequestIds(
-    const CallOptions& call) {
+    const RepositoryCall& call) {
   auto connection = pool_->Acquire(call.deadline);
   if (!connection.ok()) return Finish(connection.status());
   auto result = (*connection)->Run(kPurgeRequests, {}, call.deadline);

@@ -60,34 +60,34 @@ class PostgresDbServerRepository final : public DbServerRepository {
   // on a connection of its own from `pool`.
   explicit PostgresDbServerRepository(pq::PgPool* pool, pq::PgCombiner* combiner = nullptr);
 
-  absl::StatusOr<ListPage> List(const ListQuery& query, const CallOptions& call) override;
-  absl::StatusOr<DbServerRecord> Get(const std::string& id, const CallOptions& call) override;
+  absl::StatusOr<ListPage> List(const ListQuery& query, const RepositoryCall& call) override;
+  absl::StatusOr<DbServerRecord> Get(const std::string& id, const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Create(const NewDbServer& server,
                                         const std::optional<RequestIdentity>& request,
-                                        const CallOptions& call) override;
+                                        const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Update(const std::string& id, const DbServerChanges& changes,
                                         std::optional<int64_t> expected_version,
                                         const UpdateRules& rules,
                                         const std::optional<RequestIdentity>& request,
-                                        const CallOptions& call) override;
+                                        const RepositoryCall& call) override;
   absl::Status Delete(const std::string& id, std::optional<int64_t> expected_version,
                       bool allow_missing, const std::optional<RequestIdentity>& request,
-                      const CallOptions& call) override;
+                      const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> FindAvailable(const std::string& server_type,
-                                               const CallOptions& call) override;
+                                               const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Increment(const std::string& id,
                                            const std::optional<RequestIdentity>& request,
-                                           const CallOptions& call) override;
+                                           const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Decrement(const std::string& id,
                                            const std::optional<RequestIdentity>& request,
-                                           const CallOptions& call) override;
+                                           const RepositoryCall& call) override;
   absl::StatusOr<DbServerRecord> Allocate(const std::string& server_type,
                                           const std::optional<RequestIdentity>& request,
-                                          const CallOptions& call) override;
+                                          const RepositoryCall& call) override;
 
   // Deletes request-id rows older than the 24 h replay window; returns how many.
   // Call it periodically (e.g. hourly); correctness does not depend on it.
-  absl::StatusOr<int64_t> PurgeExpiredRequestIds(const CallOptions& call);
+  absl::StatusOr<int64_t> PurgeExpiredRequestIds(const RepositoryCall& call);
 
   // What a refused write's second round trip found: the row as it is now (when
   // the write names one) and the write's outcome. Explain returns the call's final
@@ -107,15 +107,15 @@ class PostgresDbServerRepository final : public DbServerRepository {
                                       const std::vector<pq::PgParam>& params, absl::Time deadline,
                                       std::optional<pq::PooledConnection>& connection);
   absl::StatusOr<pq::PgResult> Read(const pq::PgStatement& statement,
-                                    const std::vector<pq::PgParam>& params, const CallOptions& call,
-                                    bool custom_plan = false);
+                                    const std::vector<pq::PgParam>& params,
+                                    const RepositoryCall& call, bool custom_plan = false);
   // One write statement (the ledger parameters appended to `params`; when it
   // matches nothing, the next of `statements` runs), then, when the write is
   // refused, the ledger replay or `explain` on the row `id` (when not empty).
   absl::StatusOr<DbServerRecord> Write(std::initializer_list<const pq::PgStatement*> statements,
                                        std::vector<pq::PgParam> params,
                                        const std::optional<RequestIdentity>& request,
-                                       const std::string& id, const CallOptions& call,
+                                       const std::string& id, const RepositoryCall& call,
                                        const Explain& explain);
 
   pq::PgPool* pool_;

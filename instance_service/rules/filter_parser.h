@@ -20,7 +20,7 @@ namespace dbs::instance {
 // Quoted strings take the escapes \" and \\ only. `state` takes a DbServer.State
 // name with or without its prefix (`STATE_ACTIVE` or `ACTIVE`; STATE_UNSPECIFIED is
 // rejected), `health` likewise (`HEALTH_HEALTHY` or `HEALTHY`; HEALTH_UNSPECIFIED
-// / UNSPECIFIED select pools never checked, PoolHealth::kUnknown). KEY matches
+// / UNSPECIFIED select pools never checked, DbServerHealth::kUnknown). KEY matches
 // [a-z][a-z0-9_-]{0,62}. Values must be valid UTF-8 without control characters
 // (tab, CR and LF are allowed inside quotes).
 // At most kMaxFilterLength bytes and kMaxFilterTerms comparisons.

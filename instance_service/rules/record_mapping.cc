@@ -50,61 +50,61 @@ NewDbServer FromCreateRequest(const DbServer& db_server) {
 
 std::string EtagOf(int64_t version) { return absl::StrCat(version); }
 
-DbServer::State ToProto(PoolState state) {
+DbServer::State ToProto(DbServerState state) {
   switch (state) {
-    case PoolState::kProvisioning:
+    case DbServerState::kProvisioning:
       return DbServer::STATE_PROVISIONING;
-    case PoolState::kActive:
+    case DbServerState::kActive:
       return DbServer::STATE_ACTIVE;
-    case PoolState::kDraining:
+    case DbServerState::kDraining:
       return DbServer::STATE_DRAINING;
-    case PoolState::kMaintenance:
+    case DbServerState::kMaintenance:
       return DbServer::STATE_MAINTENANCE;
-    case PoolState::kFailed:
+    case DbServerState::kFailed:
       return DbServer::STATE_FAILED;
   }
   return DbServer::STATE_UNSPECIFIED;
 }
 
-DbServer::Health ToProto(PoolHealth health) {
+DbServer::Health ToProto(DbServerHealth health) {
   switch (health) {
-    case PoolHealth::kUnknown:
+    case DbServerHealth::kUnknown:
       return DbServer::HEALTH_UNSPECIFIED;
-    case PoolHealth::kHealthy:
+    case DbServerHealth::kHealthy:
       return DbServer::HEALTH_HEALTHY;
-    case PoolHealth::kDegraded:
+    case DbServerHealth::kDegraded:
       return DbServer::HEALTH_DEGRADED;
-    case PoolHealth::kUnhealthy:
+    case DbServerHealth::kUnhealthy:
       return DbServer::HEALTH_UNHEALTHY;
   }
   return DbServer::HEALTH_UNSPECIFIED;
 }
 
-PoolState FromProto(DbServer::State state) {
+DbServerState FromProto(DbServer::State state) {
   switch (state) {
     case DbServer::STATE_ACTIVE:
-      return PoolState::kActive;
+      return DbServerState::kActive;
     case DbServer::STATE_DRAINING:
-      return PoolState::kDraining;
+      return DbServerState::kDraining;
     case DbServer::STATE_MAINTENANCE:
-      return PoolState::kMaintenance;
+      return DbServerState::kMaintenance;
     case DbServer::STATE_FAILED:
-      return PoolState::kFailed;
+      return DbServerState::kFailed;
     default:
-      return PoolState::kProvisioning;
+      return DbServerState::kProvisioning;
   }
 }
 
-PoolHealth FromProto(DbServer::Health health) {
+DbServerHealth FromProto(DbServer::Health health) {
   switch (health) {
     case DbServer::HEALTH_HEALTHY:
-      return PoolHealth::kHealthy;
+      return DbServerHealth::kHealthy;
     case DbServer::HEALTH_DEGRADED:
-      return PoolHealth::kDegraded;
+      return DbServerHealth::kDegraded;
     case DbServer::HEALTH_UNHEALTHY:
-      return PoolHealth::kUnhealthy;
+      return DbServerHealth::kUnhealthy;
     default:
-      return PoolHealth::kUnknown;
+      return DbServerHealth::kUnknown;
   }
 }
 

@@ -29,14 +29,14 @@ NewDbServer FromCreateRequest(const ::instance::v1::DbServer& db_server);
 // (request_validation.h) is the inverse.
 std::string EtagOf(int64_t version);
 
-// Enum conversions. PoolHealth::kUnknown <-> HEALTH_UNSPECIFIED.
-::instance::v1::DbServer::State ToProto(PoolState state);
-::instance::v1::DbServer::Health ToProto(PoolHealth health);
+// Enum conversions. DbServerHealth::kUnknown <-> HEALTH_UNSPECIFIED.
+::instance::v1::DbServer::State ToProto(DbServerState state);
+::instance::v1::DbServer::Health ToProto(DbServerHealth health);
 // STATE_UNSPECIFIED and values outside the enum map to kProvisioning (the
 // CreateDbServer default); reject them before calling when that is not wanted.
-PoolState FromProto(::instance::v1::DbServer::State state);
+DbServerState FromProto(::instance::v1::DbServer::State state);
 // Values outside the enum map to kUnknown.
-PoolHealth FromProto(::instance::v1::DbServer::Health health);
+DbServerHealth FromProto(::instance::v1::DbServer::Health health);
 
 // Timestamps. ToProtoTimestamp clamps to the range a Timestamp can hold
 // (0001-01-01 to 9999-12-31, which includes absl::InfinitePast/Future).

@@ -10,42 +10,44 @@
 namespace dbs::instance {
 namespace {
 
-constexpr PoolState kAllStates[] = {PoolState::kProvisioning, PoolState::kActive,
-                                    PoolState::kDraining, PoolState::kMaintenance,
-                                    PoolState::kFailed};
+constexpr DbServerState kAllStates[] = {DbServerState::kProvisioning, DbServerState::kActive,
+                                        DbServerState::kDraining, DbServerState::kMaintenance,
+                                        DbServerState::kFailed};
 
 }  // namespace
 
-bool IsStateTransitionAllowed(PoolState from, PoolState to) {
+bool IsStateTransitionAllowed(DbServerState from, DbServerState to) {
   if (from == to) return true;
   switch (from) {
-    case PoolState::kProvisioning:
-      return to == PoolState::kActive || to == PoolState::kFailed;
-    case PoolState::kActive:
-      return to == PoolState::kDraining || to == PoolState::kMaintenance ||
-             to == PoolState::kFailed;
-    case PoolState::kDraining:
-      return to == PoolState::kActive || to == PoolState::kMaintenance || to == PoolState::kFailed;
-    case PoolState::kMaintenance:
-      return to == PoolState::kActive || to == PoolState::kDraining || to == PoolState::kFailed;
-    case PoolState::kFailed:
-      return to == PoolState::kProvisioning;
+    case DbServerState::kProvisioning:
+      return to == DbServerState::kActive || to == DbServerState::kFailed;
+    case DbServerState::kActive:
+      return to == DbServerState::kDraining || to == DbServerState::kMaintenance ||
+             to == DbServerState::kFailed;
+    case DbServerState::kDraining:
+      return to == DbServerState::kActive || to == DbServerState::kMaintenance ||
+             to == DbServerState::kFailed;
+    case DbServerState::kMaintenance:
+      return to == DbServerState::kActive || to == DbServerState::kDraining ||
+             to == DbServerState::kFailed;
+    case DbServerState::kFailed:
+      return to == DbServerState::kProvisioning;
   }
   return false;
 }
 
-std::vector<PoolState> AllowedSourceStates(PoolState to) {
-  std::vector<PoolState> sources;
-  for (PoolState from : kAllStates) {
+std::vector<DbServerState> AllowedSourceStates(DbServerState to) {
+  std::vector<DbServerState> sources;
+  for (DbServerState from : kAllStates) {
     if (IsStateTransitionAllowed(from, to)) sources.push_back(from);
   }
   return sources;
 }
 
-absl::Status CheckStateTransition(PoolState from, PoolState to) {
+absl::Status CheckStateTransition(DbServerState from, DbServerState to) {
   if (IsStateTransitionAllowed(from, to)) return absl::OkStatus();
   std::vector<std::string> allowed;
-  for (PoolState candidate : kAllStates) {
+  for (DbServerState candidate : kAllStates) {
     if (candidate != from && IsStateTransitionAllowed(from, candidate)) {
       allowed.push_back(StateName(candidate));
     }

@@ -17,17 +17,17 @@ namespace dbs::instance {
 // Setting the current state again is allowed (a no-op).
 
 // True when UpdateDbServer may move a pool from `from` to `to`.
-bool IsStateTransitionAllowed(PoolState from, PoolState to);
+bool IsStateTransitionAllowed(DbServerState from, DbServerState to);
 
 // Every state a pool may move to `to` from, `to` itself included: the rule as the
 // repository enforces it inside the write (UpdateRules::allowed_from).
-std::vector<PoolState> AllowedSourceStates(PoolState to);
+std::vector<DbServerState> AllowedSourceStates(DbServerState to);
 
 // OK when allowed; otherwise FAILED_PRECONDITION with reason
 // "INVALID_STATE_TRANSITION", ErrorInfo metadata {"from", "to"} holding the
 // DbServer.State names (as error_reason.proto documents), and a message naming
 // both states and the states `from` may move to.
-absl::Status CheckStateTransition(PoolState from, PoolState to);
+absl::Status CheckStateTransition(DbServerState from, DbServerState to);
 
 }  // namespace dbs::instance
 

@@ -9,10 +9,10 @@
 #include "instance_service/rules/filter_parser.h"
 #include "instance_service/rules/page_token.h"
 #include "instance_service/rules/record_mapping.h"
-#include "instance_service/service/request_fingerprint.h"
 #include "instance_service/rules/request_validation.h"
 #include "instance_service/rules/state_transitions.h"
 #include "instance_service/rules/update_mask.h"
+#include "instance_service/service/request_fingerprint.h"
 
 namespace dbs::instance {
 namespace {
@@ -78,7 +78,7 @@ absl::Status DbServerHandlers::ListDbServers(const v1::ListDbServersRequest& req
     if (!after.ok()) return after.status();
     query.after_display_name = *std::move(after);
   }
-  auto page = repository_->List(query, CallOptions{deadline});
+  auto page = repository_->List(query, RepositoryCall{deadline});
   if (!page.ok()) return page.status();
   for (const DbServerRecord& record : page->records) *response->add_db_servers() = ToProto(record);
   if (page->has_more && !page->records.empty()) {
@@ -92,7 +92,7 @@ absl::Status DbServerHandlers::GetDbServer(const v1::GetDbServerRequest& request
                                            absl::Time deadline,
                                            v1::GetDbServerResponse* response) const {
   DBS_RETURN_IF_ERROR(ValidateGetDbServerRequest(request));
-  return Answer(repository_->Get(request.id(), CallOptions{deadline}), response, "id",
+  return Answer(repository_->Get(request.id(), RepositoryCall{deadline}), response, "id",
                 request.id());
 }
 
@@ -102,7 +102,7 @@ absl::Status DbServerHandlers::CreateDbServer(const v1::CreateDbServerRequest& r
   DBS_RETURN_IF_ERROR(ValidateCreateDbServerRequest(request));
   return Answer(repository_->Create(FromCreateRequest(request.db_server()),
                                     IdentityOf("CreateDbServer", request, request.request_id()),
-                                    CallOptions{deadline}),
+                                    RepositoryCall{deadline}),
                 response, "display_name", request.db_server().display_name());
 }
 
@@ -115,7 +115,7 @@ absl::Status DbServerHandlers::UpdateDbServer(const v1::UpdateDbServerRequest& r
   return Answer(repository_->Update(id, *changes, ExpectedVersion(request.db_server().etag()),
                                     RulesFor(*changes),
                                     IdentityOf("UpdateDbServer", request, request.request_id()),
-                                    CallOptions{deadline}),
+                                    RepositoryCall{deadline}),
                 response, "id", id);
 }
 
@@ -126,7 +126,7 @@ absl::Status DbServerHandlers::DeleteDbServer(const v1::DeleteDbServerRequest& r
   return errors::WithMetadata(
       repository_->Delete(request.id(), ExpectedVersion(request.etag()), request.allow_missing(),
                           IdentityOf("DeleteDbServer", request, request.request_id()),
-                          CallOptions{deadline}),
+                          RepositoryCall{deadline}),
       {{"id", request.id()}});
 }
 
@@ -134,8 +134,8 @@ absl::Status DbServerHandlers::FindAvailableDbServer(
     const v1::FindAvailableDbServerRequest& request, absl::Time deadline,
     v1::FindAvailableDbServerResponse* response) const {
   DBS_RETURN_IF_ERROR(ValidateFindAvailableDbServerRequest(request));
-  return Answer(repository_->FindAvailable(request.server_type(), CallOptions{deadline}), response,
-                "server_type", request.server_type());
+  return Answer(repository_->FindAvailable(request.server_type(), RepositoryCall{deadline}),
+                response, "server_type", request.server_type());
 }
 
 absl::Status DbServerHandlers::IncrementInstanceCount(
@@ -145,7 +145,7 @@ absl::Status DbServerHandlers::IncrementInstanceCount(
   return Answer(
       repository_->Increment(request.id(),
                              IdentityOf("IncrementInstanceCount", request, request.request_id()),
-                             CallOptions{deadline}),
+                             RepositoryCall{deadline}),
       response, "id", request.id());
 }
 
@@ -156,7 +156,7 @@ absl::Status DbServerHandlers::DecrementInstanceCount(
   return Answer(
       repository_->Decrement(request.id(),
                              IdentityOf("DecrementInstanceCount", request, request.request_id()),
-                             CallOptions{deadline}),
+                             RepositoryCall{deadline}),
       response, "id", request.id());
 }
 
@@ -166,7 +166,7 @@ absl::Status DbServerHandlers::AllocateDbServer(const v1::AllocateDbServerReques
   DBS_RETURN_IF_ERROR(ValidateAllocateDbServerRequest(request));
   return Answer(repository_->Allocate(request.server_type(),
                                       IdentityOf("AllocateDbServer", request, request.request_id()),
-                                      CallOptions{deadline}),
+                                      RepositoryCall{deadline}),
                 response, "server_type", request.server_type());
 }
 

@@ -241,7 +241,7 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   options.max_connections = 2;
   dbs::pq::PgPool pool(options);
   PostgresDbServerRepository repository(&pool);
-  CallOptions call;
+  RepositoryCall call;
   call.deadline = absl::Now() + absl::Seconds(30);
   int next_request = 0;
   auto request = [&next_request](const std::string& method) {
@@ -273,11 +273,11 @@ TEST_CASE("grants: the real repository runs every call as instance_service") {
   CHECK(listed.ok());
 
   DbServerChanges changes;
-  changes.state = PoolState::kActive;
-  changes.health = PoolHealth::kHealthy;
+  changes.state = DbServerState::kActive;
+  changes.health = DbServerHealth::kHealthy;
   changes.last_health_check_time = absl::Now();
   dbs::instance::UpdateRules rules;
-  rules.allowed_from = {PoolState::kProvisioning};
+  rules.allowed_from = {DbServerState::kProvisioning};
   auto updated = repository.Update(id, changes, created->version, rules, request("Update"), call);
   INFO("Update: " << updated.status());
   CHECK(updated.ok());

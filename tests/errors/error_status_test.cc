@@ -90,7 +90,7 @@ TEST_CASE("WithMessage keeps the code and every payload") {
   CHECK(ViolationsOf(annotated) == ViolationsOf(original));
 }
 
-TEST_CASE("Every catalogue value names itself; an unknown name reads as unspecified") {
+TEST_CASE("Every catalogue value names itself, and an unknown name reads as unspecified") {
   for (int value = v1::ErrorReason_MIN; value <= v1::ErrorReason_MAX; ++value) {
     if (!v1::ErrorReason_IsValid(value) || value == v1::ERROR_REASON_UNSPECIFIED) continue;
     const auto reason = static_cast<v1::ErrorReason>(value);

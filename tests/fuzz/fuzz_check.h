@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "errors/error_status.h"
 #include "google/rpc/status.pb.h"
-#include "instance_service/service/grpc_status.h"
 #include "instance_service/rules/request_validation.h"
+#include "instance_service/service/grpc_status.h"
 
 // Checks every fuzz harness makes on what a caller would receive. A broken
 // property aborts, which libFuzzer reports as a crash and saves the input.

@@ -159,7 +159,7 @@ TEST_CASE("UpdateDbServer changes only the masked fields and the etag") {
 TEST_CASE("UpdateDbServer to the current values keeps the etag and update_time") {
   auto backend = MakeBackend();
   auto client = backend->client();
-  const v1::DbServer pool = ActivePool(client, "pg-1");
+  const v1::DbServer pool = dbs::testing::CreateActivePool(client, "pg-1");
   auto same = client.UpdateDbServer(pool, Mask({"state", "host", "labels"}));
   REQUIRE(same.ok());
   CHECK(same->etag() == pool.etag());

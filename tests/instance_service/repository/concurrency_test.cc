@@ -14,8 +14,8 @@
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::DbServerChanges;
-using dbs::instance::PoolHealth;
-using dbs::instance::PoolState;
+using dbs::instance::DbServerHealth;
+using dbs::instance::DbServerState;
 using dbs::testing::CodeAndReason;
 using dbs::testing::MigratedDatabase;
 using dbs::testing::NewServer;
@@ -30,8 +30,8 @@ std::string MakeActive(MigratedDatabase& db, const std::string& name, int max_in
   auto created = db.repository.Create(NewServer(name, max_instances), std::nullopt, Within());
   REQUIRE(created.ok());
   DbServerChanges changes;
-  changes.state = PoolState::kActive;
-  changes.health = PoolHealth::kHealthy;
+  changes.state = DbServerState::kActive;
+  changes.health = DbServerHealth::kHealthy;
   REQUIRE(
       db.repository.Update(created->id, changes, std::nullopt, {}, std::nullopt, Within()).ok());
   return created->id;

@@ -26,12 +26,13 @@ TEST_CASE("PostgreSQL's array output parses, unquoted and quoted") {
 }
 
 TEST_CASE("states and healths map to their column text and back") {
-  for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
-                          PoolState::kMaintenance, PoolState::kFailed}) {
+  for (DbServerState state :
+       {DbServerState::kProvisioning, DbServerState::kActive, DbServerState::kDraining,
+        DbServerState::kMaintenance, DbServerState::kFailed}) {
     CHECK(StateFromText(StateToText(state)) == state);
   }
-  for (PoolHealth health : {PoolHealth::kUnknown, PoolHealth::kHealthy, PoolHealth::kDegraded,
-                            PoolHealth::kUnhealthy}) {
+  for (DbServerHealth health : {DbServerHealth::kUnknown, DbServerHealth::kHealthy,
+                                DbServerHealth::kDegraded, DbServerHealth::kUnhealthy}) {
     CHECK(HealthFromText(HealthToText(health)) == health);
   }
   CHECK_FALSE(StateFromText("active").has_value());

@@ -18,14 +18,14 @@
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::DbServerChanges;
+using dbs::instance::DbServerHealth;
 using dbs::instance::DbServerRecord;
+using dbs::instance::DbServerState;
 using dbs::instance::FilterField;
 using dbs::instance::FilterTerm;
 using dbs::instance::ListQuery;
 using dbs::instance::Migration;
 using dbs::instance::Migrator;
-using dbs::instance::PoolHealth;
-using dbs::instance::PoolState;
 using dbs::instance::RequestIdentity;
 using dbs::testing::CodeAndReason;
 using dbs::testing::NewServer;
@@ -106,7 +106,7 @@ DbServerRecord Update(Database& db, const std::string& id, const DbServerChanges
   return *updated;
 }
 
-DbServerChanges StateAndHealth(PoolState state, PoolHealth health) {
+DbServerChanges StateAndHealth(DbServerState state, DbServerHealth health) {
   DbServerChanges changes;
   changes.state = state;
   changes.health = health;
@@ -118,10 +118,10 @@ std::string ActiveHealthyNames(Database& db) {
   ListQuery query;
   FilterTerm state;
   state.field = FilterField::kState;
-  state.state = PoolState::kActive;
+  state.state = DbServerState::kActive;
   FilterTerm health;
   health.field = FilterField::kHealth;
-  health.health = PoolHealth::kHealthy;
+  health.health = DbServerHealth::kHealthy;
   query.terms = {state, health};
   auto page = db.repository.List(query, Within());
   REQUIRE(page.ok());
@@ -157,8 +157,8 @@ TEST_CASE("side by side: the old writer's SQL still works and the repository see
       "'healthy', 2) RETURNING id");
   DbServerRecord inserted = Get(db, id);
   CHECK(inserted.display_name == "legacy-4");
-  CHECK(inserted.state == PoolState::kActive);
-  CHECK(inserted.health == PoolHealth::kHealthy);
+  CHECK(inserted.state == DbServerState::kActive);
+  CHECK(inserted.health == DbServerHealth::kHealthy);
   CHECK(inserted.instance_count == 0);
   CHECK(inserted.max_instances == 2);
   CHECK(inserted.labels.empty());
@@ -167,8 +167,8 @@ TEST_CASE("side by side: the old writer's SQL still works and the repository see
   // With the legacy defaults: only name and host, as the old provisioning did.
   const std::string bare = db.Scalar(
       "INSERT INTO db_servers (name, host) VALUES ('legacy-5', 'pg5.internal') RETURNING id");
-  CHECK(Get(db, bare).state == PoolState::kProvisioning);
-  CHECK(Get(db, bare).health == PoolHealth::kUnknown);
+  CHECK(Get(db, bare).state == DbServerState::kProvisioning);
+  CHECK(Get(db, bare).health == DbServerHealth::kUnknown);
   CHECK(Get(db, bare).max_instances == 100);
   CHECK(LegacyView(db, bare) == "legacy-5 provisioning unknown 0/100 true true");
   CHECK(db.Scalar(kOldReader) == "legacy-4,pool-1");
@@ -177,20 +177,21 @@ TEST_CASE("side by side: the old writer's SQL still works and the repository see
   // An old-writer status change: the new state follows, version and update_time move.
   REQUIRE(db.Accepts("UPDATE db_servers SET status = 'inactive' WHERE name = 'legacy-4'"));
   DbServerRecord deactivated = Get(db, id);
-  CHECK(deactivated.state == PoolState::kMaintenance);
+  CHECK(deactivated.state == DbServerState::kMaintenance);
   CHECK(deactivated.version == 2);
   CHECK(deactivated.update_time >= inserted.update_time);
   CHECK(LegacyView(db, id) == "legacy-4 inactive healthy 0/2 true true");
   // An etag taken before the old writer's write no longer matches.
   CHECK(CodeAndReason(db.repository
-                          .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
+                          .Update(id,
+                                  StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy),
                                   inserted.version, {}, std::nullopt, Within())
                           .status()) == "ABORTED ETAG_MISMATCH");
   REQUIRE(
       db.Accepts("UPDATE db_servers SET status = 'error', health_status = 'unhealthy' "
                  "WHERE name = 'legacy-4'"));
-  CHECK(Get(db, id).state == PoolState::kFailed);
-  CHECK(Get(db, id).health == PoolHealth::kUnhealthy);
+  CHECK(Get(db, id).state == DbServerState::kFailed);
+  CHECK(Get(db, id).health == DbServerHealth::kUnhealthy);
   CHECK(Get(db, id).version == 3);
 
   // The old writer's increment, guarded the way it always was.
@@ -253,7 +254,7 @@ TEST_CASE("side by side: a write that changes nothing keeps version and update_t
 
   // So does instance-service, through the trigger.
   const DbServerRecord same =
-      Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+      Update(db, kPool1, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy));
   CHECK(same.version == 1);
   CHECK(same.update_time == before.update_time);
   CHECK(stamps(pool1) == pool1_stamps);
@@ -265,7 +266,7 @@ TEST_CASE("side by side: a write that changes nothing keeps version and update_t
                  "WHERE id = '" +
                  pool1 + "'"));
   const DbServerRecord degraded = Get(db, kPool1);
-  CHECK(degraded.health == PoolHealth::kDegraded);
+  CHECK(degraded.health == DbServerHealth::kDegraded);
   CHECK(degraded.version == 2);
   CHECK(degraded.update_time > before.update_time);
   // updated_at alone is a change too: bumped, and the time it set is kept.
@@ -276,7 +277,8 @@ TEST_CASE("side by side: a write that changes nothing keeps version and update_t
   CHECK(touched.update_time == absl::FromUnixSeconds(1893553445));
   CHECK(LegacyView(db, kPool1) == "pool-1 active degraded 3/50 true true");
   // And a new-writer change bumps once.
-  CHECK(Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy)).version == 4);
+  CHECK(Update(db, kPool1, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy))
+            .version == 4);
   CHECK(LegacyView(db, kPool1) == "pool-1 active healthy 3/50 true true");
 }
 
@@ -285,12 +287,12 @@ TEST_CASE("side by side: the old reader sees what the repository writes") {
 
   auto created = db.repository.Create(NewServer("new-1", 3), std::nullopt, Within());
   REQUIRE(created.ok());
-  CHECK(created->state == PoolState::kProvisioning);
+  CHECK(created->state == DbServerState::kProvisioning);
   CHECK(created->version == 1);
   CHECK(LegacyView(db, created->id) == "new-1 provisioning unknown 0/3 true true");
 
   const DbServerRecord active =
-      Update(db, created->id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+      Update(db, created->id, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy));
   CHECK(active.version == 2);  // bumped once: the trigger adds nothing to a new write
   CHECK(LegacyView(db, created->id) == "new-1 active healthy 0/3 true true");
   CHECK(db.Scalar(kOldReader) == "new-1,pool-1");  // 0/3 before 3/50
@@ -311,24 +313,24 @@ TEST_CASE("side by side: the old reader sees what the repository writes") {
   CHECK(db.Scalar(kOldReaderByName) == ActiveHealthyNames(db));
 
   // Every new state and health reaches the legacy vocabulary.
-  const std::vector<std::pair<PoolState, std::string>> states = {
-      {PoolState::kDraining, "inactive"},
-      {PoolState::kMaintenance, "inactive"},
-      {PoolState::kFailed, "error"},
-      {PoolState::kProvisioning, "provisioning"},
-      {PoolState::kActive, "active"}};
+  const std::vector<std::pair<DbServerState, std::string>> states = {
+      {DbServerState::kDraining, "inactive"},
+      {DbServerState::kMaintenance, "inactive"},
+      {DbServerState::kFailed, "error"},
+      {DbServerState::kProvisioning, "provisioning"},
+      {DbServerState::kActive, "active"}};
   for (const auto& [state, legacy] : states) {
-    Update(db, created->id, StateAndHealth(state, PoolHealth::kDegraded));
+    Update(db, created->id, StateAndHealth(state, DbServerHealth::kDegraded));
     CHECK(db.Scalar("SELECT status || ' ' || health_status FROM db_servers WHERE id = '" +
                     created->id + "'") == legacy + " degraded");
   }
-  Update(db, created->id, StateAndHealth(PoolState::kDraining, PoolHealth::kUnhealthy));
+  Update(db, created->id, StateAndHealth(DbServerState::kDraining, DbServerHealth::kUnhealthy));
   CHECK(db.Scalar("SELECT health_status FROM db_servers WHERE id = '" + created->id + "'") ==
         "unhealthy");
   // A later old-writer write that leaves status alone keeps DRAINING (not MAINTENANCE).
   REQUIRE(db.Accepts("UPDATE db_servers SET instance_count = instance_count - 1 WHERE id = '" +
                      created->id + "'"));
-  CHECK(Get(db, created->id).state == PoolState::kDraining);
+  CHECK(Get(db, created->id).state == DbServerState::kDraining);
   CHECK(Get(db, created->id).instance_count == 0);
   CHECK(db.Scalar(kOldReader) == "pool-1");
   CHECK(ActiveHealthyNames(db) == "pool-1");
@@ -374,14 +376,14 @@ TEST_CASE("contract drops the legacy columns and the trigger and the repository 
 
   const DbServerRecord pool1 = Get(db, kPool1);
   CHECK(pool1.display_name == "pool-1");
-  CHECK(pool1.state == PoolState::kActive);
+  CHECK(pool1.state == DbServerState::kActive);
   CHECK(pool1.instance_count == 3);
   auto created = db.repository.Create(NewServer("after-contract", 2), std::nullopt, Within());
   REQUIRE(created.ok());
-  CHECK(created->state == PoolState::kProvisioning);
-  CHECK(created->health == PoolHealth::kUnknown);
+  CHECK(created->state == DbServerState::kProvisioning);
+  CHECK(created->health == DbServerHealth::kUnknown);
   CHECK(created->version == 1);
-  Update(db, created->id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+  Update(db, created->id, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy));
   auto incremented = db.repository.Increment(created->id, std::nullopt, Within());
   REQUIRE(incremented.ok());
   CHECK(incremented->version == 3);
@@ -413,7 +415,7 @@ TEST_CASE("a fresh database has no legacy columns or trigger and contract is a n
 
   auto created = db.repository.Create(NewServer("fresh-1", 2), std::nullopt, Within());
   REQUIRE(created.ok());
-  CHECK(created->state == PoolState::kProvisioning);
+  CHECK(created->state == DbServerState::kProvisioning);
   CHECK(created->version == 1);
 }
 
@@ -436,11 +438,11 @@ TEST_CASE("0004 on a database contracted before it changes nothing") {
 
   const DbServerRecord before = Get(db, kPool1);
   const DbServerRecord same =
-      Update(db, kPool1, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy));
+      Update(db, kPool1, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy));
   CHECK(same.version == before.version);
   CHECK(same.update_time == before.update_time);
-  CHECK(Update(db, kPool1, StateAndHealth(PoolState::kDraining, PoolHealth::kHealthy)).version ==
-        before.version + 1);
+  CHECK(Update(db, kPool1, StateAndHealth(DbServerState::kDraining, DbServerHealth::kHealthy))
+            .version == before.version + 1);
 }
 
 // Replicas keep their pooled connections, and the statements prepared on them,
@@ -467,10 +469,11 @@ TEST_CASE("statements prepared before the contract keep working after it on the 
     auto replayed = repository.Create(NewServer("contract-1", 5), request, Within());
     CHECK(CodeAndReason(replayed.status()) == "OK ");
     if (replayed.ok()) CHECK(replayed->id == id);
-    CHECK(CodeAndReason(repository
-                            .Update(id, StateAndHealth(PoolState::kActive, PoolHealth::kHealthy),
-                                    std::nullopt, {}, std::nullopt, Within())
-                            .status()) == "OK ");
+    CHECK(CodeAndReason(
+              repository
+                  .Update(id, StateAndHealth(DbServerState::kActive, DbServerHealth::kHealthy),
+                          std::nullopt, {}, std::nullopt, Within())
+                  .status()) == "OK ");
     CHECK(CodeAndReason(repository.Increment(id, std::nullopt, Within()).status()) == "OK ");
     CHECK(CodeAndReason(repository.Decrement(id, std::nullopt, Within()).status()) == "OK ");
     CHECK(CodeAndReason(repository.FindAvailable("postgres", Within()).status()) == "OK ");

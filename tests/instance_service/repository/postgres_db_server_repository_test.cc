@@ -6,12 +6,12 @@
 #include "tests/instance_service/repository/repository_fixture.h"
 
 using dbs::instance::DbServerChanges;
+using dbs::instance::DbServerHealth;
 using dbs::instance::DbServerRecord;
+using dbs::instance::DbServerState;
 using dbs::instance::FilterField;
 using dbs::instance::FilterTerm;
 using dbs::instance::ListQuery;
-using dbs::instance::PoolHealth;
-using dbs::instance::PoolState;
 using dbs::instance::RequestIdentity;
 using dbs::testing::CodeAndReason;
 using dbs::testing::MigratedDatabase;
@@ -28,8 +28,8 @@ DbServerRecord MakeActive(MigratedDatabase& db, const std::string& name, int max
       db.repository.Create(NewServer(name, max_instances, server_type), std::nullopt, Within());
   REQUIRE(created.ok());
   DbServerChanges changes;
-  changes.state = PoolState::kActive;
-  changes.health = PoolHealth::kHealthy;
+  changes.state = DbServerState::kActive;
+  changes.health = DbServerHealth::kHealthy;
   auto active =
       db.repository.Update(created->id, changes, std::nullopt, {}, std::nullopt, Within());
   REQUIRE(active.ok());
@@ -63,8 +63,8 @@ TEST_CASE("Create stores a PROVISIONING server with count 0 and version 1") {
   CHECK(created->host == "pg-a.db.internal");
   CHECK(created->port == 5432);
   CHECK(created->server_type == "postgres");
-  CHECK(created->state == PoolState::kProvisioning);
-  CHECK(created->health == PoolHealth::kUnknown);
+  CHECK(created->state == DbServerState::kProvisioning);
+  CHECK(created->health == DbServerHealth::kUnknown);
   CHECK(created->instance_count == 0);
   CHECK(created->max_instances == 25);
   CHECK(created->labels == server.labels);
@@ -167,9 +167,9 @@ TEST_CASE("List pages by display_name with has_more and filters as parameters") 
     CHECK(names == std::vector<std::string>{"pg-c", "pg-d"});
 
     FilterTerm active = Term(FilterField::kState, "");
-    active.state = PoolState::kActive;
+    active.state = DbServerState::kActive;
     FilterTerm healthy = Term(FilterField::kHealth, "");
-    healthy.health = PoolHealth::kHealthy;
+    healthy.health = DbServerHealth::kHealthy;
     query.terms = {active, healthy};
     page = db.repository.List(query, Within());
     REQUIRE(page.ok());
@@ -201,8 +201,8 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
   auto created = db.repository.Create(NewServer("pg-a"), std::nullopt, Within());
   REQUIRE(created.ok());
   DbServerChanges changes;
-  changes.state = PoolState::kActive;
-  changes.health = PoolHealth::kDegraded;
+  changes.state = DbServerState::kActive;
+  changes.health = DbServerHealth::kDegraded;
   changes.health_message = "replication lag";
   const absl::Time checked = absl::FromUnixMicros(1'700'000'000'123'456);
   changes.last_health_check_time = std::optional<absl::Time>(checked);
@@ -211,8 +211,8 @@ TEST_CASE("Update applies only the set fields and bumps version and update_time"
   auto updated =
       db.repository.Update(created->id, changes, created->version, {}, std::nullopt, Within());
   REQUIRE(updated.ok());
-  CHECK(updated->state == PoolState::kActive);
-  CHECK(updated->health == PoolHealth::kDegraded);
+  CHECK(updated->state == DbServerState::kActive);
+  CHECK(updated->health == DbServerHealth::kDegraded);
   CHECK(updated->health_message == "replication lag");
   CHECK(updated->last_health_check_time == checked);
   CHECK(updated->max_instances == 40);
@@ -316,9 +316,9 @@ TEST_CASE("Update errors: NOT_FOUND, ETAG_MISMATCH, the state rule, CAPACITY_BEL
   SECTION("a state the rules do not allow is refused, and explained from the current row") {
     int seen_count = -1;
     DbServerChanges drain = changes;
-    drain.state = PoolState::kDraining;
+    drain.state = DbServerState::kDraining;
     dbs::instance::UpdateRules rules;
-    rules.allowed_from = {PoolState::kProvisioning};  // the row is ACTIVE
+    rules.allowed_from = {DbServerState::kProvisioning};  // the row is ACTIVE
     rules.explain = [&](const DbServerRecord& current) {
       seen_count = current.instance_count;
       return dbs::errors::MakeError(absl::StatusCode::kFailedPrecondition, "no",
@@ -495,7 +495,7 @@ TEST_CASE("Decrement releases a slot in any state and stops at 0 with DB_SERVER_
   auto server = MakeActive(db, "pg-a");
   REQUIRE(db.repository.Increment(server.id, std::nullopt, Within()).ok());
   DbServerChanges drain;
-  drain.state = PoolState::kDraining;
+  drain.state = DbServerState::kDraining;
   REQUIRE(db.repository.Update(server.id, drain, std::nullopt, {}, std::nullopt, Within()).ok());
   auto released = db.repository.Decrement(server.id, std::nullopt, Within());
   REQUIRE(released.ok());
@@ -512,7 +512,7 @@ TEST_CASE("Allocate increments the least-loaded eligible server, then NO_CAPACIT
   auto large = MakeActive(db, "pg-large", 2);
   auto degraded = MakeActive(db, "pg-degraded", 100);
   DbServerChanges sick;
-  sick.health = PoolHealth::kDegraded;
+  sick.health = DbServerHealth::kDegraded;
   REQUIRE(db.repository.Update(degraded.id, sick, std::nullopt, {}, std::nullopt, Within()).ok());
   REQUIRE(db.repository.Create(NewServer("pg-new", 100), std::nullopt, Within()).ok());
   auto first = db.repository.Allocate("postgres", std::nullopt, Within());
@@ -543,7 +543,7 @@ TEST_CASE("Allocate with a request id replays the same server without a second s
 
 TEST_CASE("a call whose deadline already passed is DEADLINE_EXCEEDED QUERY_TIMEOUT") {
   MigratedDatabase db;
-  dbs::instance::CallOptions past;
+  dbs::instance::RepositoryCall past;
   past.deadline = absl::Now() - absl::Seconds(1);
   CHECK(CodeAndReason(db.repository.Get(kMissingId, past).status()) ==
         "DEADLINE_EXCEEDED QUERY_TIMEOUT");

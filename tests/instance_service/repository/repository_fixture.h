@@ -56,8 +56,8 @@ struct MigratedDatabase {
   instance::PostgresDbServerRepository repository;
 };
 
-inline instance::CallOptions Within(absl::Duration timeout = absl::Seconds(30)) {
-  instance::CallOptions call;
+inline instance::RepositoryCall Within(absl::Duration timeout = absl::Seconds(30)) {
+  instance::RepositoryCall call;
   call.deadline = absl::Now() + timeout;
   return call;
 }

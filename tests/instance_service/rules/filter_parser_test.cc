@@ -53,7 +53,7 @@ TEST_CASE("The documented example parses into three terms in order") {
   CHECK((*terms)[0].field == FilterField::kServerType);
   CHECK((*terms)[0].value == "postgres");
   CHECK((*terms)[1].field == FilterField::kState);
-  CHECK((*terms)[1].state == PoolState::kActive);
+  CHECK((*terms)[1].state == DbServerState::kActive);
   CHECK((*terms)[2].field == FilterField::kLabel);
   CHECK((*terms)[2].label_key == "region");
   CHECK((*terms)[2].value == "eu");
@@ -73,8 +73,8 @@ TEST_CASE("State accepts prefixed and bare enum names") {
   auto bare = ParseFilter("state = MAINTENANCE");
   REQUIRE(prefixed.ok());
   REQUIRE(bare.ok());
-  CHECK((*prefixed)[0].state == PoolState::kDraining);
-  CHECK((*bare)[0].state == PoolState::kMaintenance);
+  CHECK((*prefixed)[0].state == DbServerState::kDraining);
+  CHECK((*bare)[0].state == DbServerState::kMaintenance);
 }
 
 TEST_CASE("Health accepts prefixed and bare names and UNSPECIFIED means never checked") {
@@ -86,11 +86,11 @@ TEST_CASE("Health accepts prefixed and bare names and UNSPECIFIED means never ch
   REQUIRE(degraded.ok());
   REQUIRE(unspecified.ok());
   REQUIRE(prefixed_unspecified.ok());
-  CHECK((*healthy)[0].health == PoolHealth::kHealthy);
-  CHECK((*degraded)[0].health == PoolHealth::kDegraded);
+  CHECK((*healthy)[0].health == DbServerHealth::kHealthy);
+  CHECK((*degraded)[0].health == DbServerHealth::kDegraded);
   CHECK((*degraded)[0].negated);
-  CHECK((*unspecified)[0].health == PoolHealth::kUnknown);
-  CHECK((*prefixed_unspecified)[0].health == PoolHealth::kUnknown);
+  CHECK((*unspecified)[0].health == DbServerHealth::kUnknown);
+  CHECK((*prefixed_unspecified)[0].health == DbServerHealth::kUnknown);
 }
 
 TEST_CASE("STATE_UNSPECIFIED and unknown states are rejected") {

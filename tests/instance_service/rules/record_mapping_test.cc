@@ -15,8 +15,8 @@ DbServerRecord SampleRecord() {
   record.host = "pg1.internal";
   record.port = 5432;
   record.server_type = "postgres";
-  record.state = PoolState::kActive;
-  record.health = PoolHealth::kDegraded;
+  record.state = DbServerState::kActive;
+  record.health = DbServerHealth::kDegraded;
   record.health_message = "slow";
   record.last_health_check_time = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(123);
   record.instance_count = 3;
@@ -51,7 +51,7 @@ TEST_CASE("ToProto copies every field of a record") {
 
 TEST_CASE("A record never health-checked maps to HEALTH_UNSPECIFIED without a check time") {
   DbServerRecord record = SampleRecord();
-  record.health = PoolHealth::kUnknown;
+  record.health = DbServerHealth::kUnknown;
   record.last_health_check_time.reset();
   const DbServer db_server = ToProto(record);
   CHECK(db_server.health() == DbServer::HEALTH_UNSPECIFIED);
@@ -70,20 +70,21 @@ TEST_CASE("FromCreateRequest copies only the fields a new pool stores") {
 }
 
 TEST_CASE("State and health enums convert both ways") {
-  for (PoolState state : {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
-                          PoolState::kMaintenance, PoolState::kFailed}) {
+  for (DbServerState state :
+       {DbServerState::kProvisioning, DbServerState::kActive, DbServerState::kDraining,
+        DbServerState::kMaintenance, DbServerState::kFailed}) {
     CHECK(FromProto(ToProto(state)) == state);
   }
-  for (PoolHealth health : {PoolHealth::kUnknown, PoolHealth::kHealthy, PoolHealth::kDegraded,
-                            PoolHealth::kUnhealthy}) {
+  for (DbServerHealth health : {DbServerHealth::kUnknown, DbServerHealth::kHealthy,
+                                DbServerHealth::kDegraded, DbServerHealth::kUnhealthy}) {
     CHECK(FromProto(ToProto(health)) == health);
   }
-  CHECK(ToProto(PoolHealth::kUnknown) == DbServer::HEALTH_UNSPECIFIED);
-  CHECK(FromProto(DbServer::HEALTH_UNSPECIFIED) == PoolHealth::kUnknown);
-  CHECK(FromProto(DbServer::STATE_UNSPECIFIED) == PoolState::kProvisioning);
-  CHECK(FromProto(static_cast<DbServer::State>(77)) == PoolState::kProvisioning);
-  CHECK(FromProto(static_cast<DbServer::Health>(77)) == PoolHealth::kUnknown);
-  CHECK(std::string(StateName(PoolState::kMaintenance)) == "STATE_MAINTENANCE");
+  CHECK(ToProto(DbServerHealth::kUnknown) == DbServer::HEALTH_UNSPECIFIED);
+  CHECK(FromProto(DbServer::HEALTH_UNSPECIFIED) == DbServerHealth::kUnknown);
+  CHECK(FromProto(DbServer::STATE_UNSPECIFIED) == DbServerState::kProvisioning);
+  CHECK(FromProto(static_cast<DbServer::State>(77)) == DbServerState::kProvisioning);
+  CHECK(FromProto(static_cast<DbServer::Health>(77)) == DbServerHealth::kUnknown);
+  CHECK(std::string(StateName(DbServerState::kMaintenance)) == "STATE_MAINTENANCE");
 }
 
 TEST_CASE("Timestamps before 1970 keep non-negative nanos") {

@@ -16,11 +16,12 @@ using errors::ReasonNameOf;
 using errors::ReasonOf;
 using errors::ViolationsOf;
 
-constexpr PoolState kStates[] = {PoolState::kProvisioning, PoolState::kActive, PoolState::kDraining,
-                                 PoolState::kMaintenance, PoolState::kFailed};
+constexpr DbServerState kStates[] = {DbServerState::kProvisioning, DbServerState::kActive,
+                                     DbServerState::kDraining, DbServerState::kMaintenance,
+                                     DbServerState::kFailed};
 
 TEST_CASE("Exactly the transitions in the DbServer.State table are allowed") {
-  using S = PoolState;
+  using S = DbServerState;
   const std::set<std::pair<S, S>> allowed = {
       {S::kProvisioning, S::kActive},  {S::kProvisioning, S::kFailed},
       {S::kActive, S::kDraining},      {S::kActive, S::kMaintenance},
@@ -29,8 +30,8 @@ TEST_CASE("Exactly the transitions in the DbServer.State table are allowed") {
       {S::kMaintenance, S::kActive},   {S::kMaintenance, S::kDraining},
       {S::kMaintenance, S::kFailed},   {S::kFailed, S::kProvisioning},
   };
-  for (PoolState from : kStates) {
-    for (PoolState to : kStates) {
+  for (DbServerState from : kStates) {
+    for (DbServerState to : kStates) {
       if (from == to) continue;
       const bool expected = allowed.count({from, to}) == 1;
       INFO(static_cast<int>(from) << " -> " << static_cast<int>(to));
@@ -41,11 +42,11 @@ TEST_CASE("Exactly the transitions in the DbServer.State table are allowed") {
 }
 
 TEST_CASE("Setting the current state again is allowed") {
-  for (PoolState state : kStates) CHECK(CheckStateTransition(state, state).ok());
+  for (DbServerState state : kStates) CHECK(CheckStateTransition(state, state).ok());
 }
 
 TEST_CASE("A disallowed transition is FAILED_PRECONDITION naming both states") {
-  absl::Status status = CheckStateTransition(PoolState::kFailed, PoolState::kActive);
+  absl::Status status = CheckStateTransition(DbServerState::kFailed, DbServerState::kActive);
   CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
   CHECK(ReasonOf(status) == ::instance::v1::INVALID_STATE_TRANSITION);
   CHECK(status.message() ==
@@ -55,7 +56,8 @@ TEST_CASE("A disallowed transition is FAILED_PRECONDITION naming both states") {
 
 TEST_CASE("A disallowed transition carries from and to as ErrorInfo metadata") {
   // What reaches the wire (the gRPC edge's encoding is tested in grpc_status_test).
-  const absl::Status status = CheckStateTransition(PoolState::kActive, PoolState::kProvisioning);
+  const absl::Status status =
+      CheckStateTransition(DbServerState::kActive, DbServerState::kProvisioning);
   CHECK(ReasonNameOf(status) == "INVALID_STATE_TRANSITION");
   const errors::ErrorMetadata metadata = MetadataOf(status);
   CHECK(metadata.at("from") == "STATE_ACTIVE");

@@ -88,7 +88,7 @@ TEST_CASE("Only the masked fields are in the changes") {
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE(changes.ok());
   CHECK(changes->port == 6432);
-  CHECK(changes->state == PoolState::kActive);
+  CHECK(changes->state == DbServerState::kActive);
   CHECK_FALSE(changes->host.has_value());
   CHECK_FALSE(changes->max_instances.has_value());
   CHECK_FALSE(changes->health.has_value());
@@ -113,8 +113,8 @@ TEST_CASE("Every mutable path can be set at once and duplicates are fine") {
   (*db_server->mutable_labels())["zone"] = "b";
   auto changes = ChangesFromUpdateRequest(request, kNow);
   REQUIRE(changes.ok());
-  CHECK(changes->state == PoolState::kFailed);
-  CHECK(changes->health == PoolHealth::kUnhealthy);
+  CHECK(changes->state == DbServerState::kFailed);
+  CHECK(changes->health == DbServerHealth::kUnhealthy);
   CHECK(changes->health_message == "connection refused");
   REQUIRE(changes->last_health_check_time.has_value());
   CHECK(*changes->last_health_check_time ==

@@ -183,7 +183,7 @@ TEST_CASE("Increment fills a pool up to max_instances, then DB_SERVER_FULL with 
         errors::ErrorMetadata{{"id", pool->id()}, {"instance_count", "2"}, {"max_instances", "2"}});
 }
 
-TEST_CASE("A request id replays the first answer; reused for another request it is refused") {
+TEST_CASE("A request id replays the first answer, and reused for another request it is refused") {
   Handlers h;
   auto pool = h.Create("pool-a", 5);
   REQUIRE(pool.ok());
@@ -276,7 +276,7 @@ TEST_CASE("max_instances below the instance count is CAPACITY_BELOW_COUNT") {
   CHECK(errors::MetadataOf(refused.status()).at("instance_count") == "2");
 }
 
-TEST_CASE("Allocate takes the least-loaded eligible pool; none left is NO_CAPACITY") {
+TEST_CASE("Allocate takes the least-loaded eligible pool, and none left is NO_CAPACITY") {
   Handlers h;
   auto a = h.Create("pool-a", 2);
   auto b = h.Create("pool-b", 4);
