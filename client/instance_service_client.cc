@@ -53,7 +53,7 @@ absl::StatusOr<std::optional<v1::DbServer>> OptionalPool(
   return std::optional<v1::DbServer>(std::move(*result->mutable_db_server()));
 }
 
-absl::Status StatusOnly(absl::StatusOr<v1::DeleteDbServerResponse> result) {
+absl::Status StatusOnly(const absl::StatusOr<v1::DeleteDbServerResponse>& result) {
   return result.status();
 }
 

@@ -1,11 +1,13 @@
 #include "database_service/instance_client_metrics.h"
 
+#include <utility>
+
 namespace dbs::database_service {
 namespace {
 
 class MethodMetrics final : public client::CallObserver::Method {
  public:
-  explicit MethodMetrics(metrics::GrpcClientMetrics::Method series) : series_(series) {}
+  explicit MethodMetrics(metrics::GrpcClientMetrics::Method series) : series_(std::move(series)) {}
 
   void Started() override { series_.Started(); }
   void Retried(absl::StatusCode code) override { series_.Retried(code); }

@@ -57,10 +57,13 @@ std::shared_ptr<DbServerStub> DecorateStub(std::shared_ptr<DbServerStub> stub,
 namespace dbs::client {
 
 std::shared_ptr<InstanceServiceConnection> MakeInstanceServiceConnection(ClientOptions options) {
+  std::shared_ptr<internal::DbServerStub> stub = internal::DecorateStub(
+      internal::MakeDefaultDbServerStub(internal::MakeChannel(options)), options);
+  // The stub has what it needs from `options`; the rest moves into the connection.
   return std::make_shared<internal::InstanceServiceConnectionImpl>(
-      internal::DecorateStub(internal::MakeDefaultDbServerStub(internal::MakeChannel(options)),
-                             options),
-      options.retry, internal::ConnectionTelemetry{options.observer, options.request_id_source});
+      std::move(stub), options.retry,
+      internal::ConnectionTelemetry{std::move(options.observer),
+                                    std::move(options.request_id_source)});
 }
 
 }  // namespace dbs::client

@@ -366,12 +366,12 @@ absl::StatusOr<ListPage> PostgresDbServerRepository::List(const ListQuery& query
   if (filtered) {
     for (const FieldTerms& field : fields) {
       params.push_back(field.equal.empty() ? PgParam() : PgParam(*field.equal.begin()));
-      params.push_back(ToTextArrayLiteral(field.not_equal));
+      params.emplace_back(ToTextArrayLiteral(field.not_equal));
     }
-    params.push_back(ToJsonObject(labels));
-    params.push_back(ToTextArrayLiteral(not_labels));
+    params.emplace_back(ToJsonObject(labels));
+    params.emplace_back(ToTextArrayLiteral(not_labels));
   }
-  params.push_back(absl::StrCat(query.page_size + 1));  // one extra row sets has_more
+  params.emplace_back(absl::StrCat(query.page_size + 1));  // one extra row sets has_more
 
   auto rows = filtered ? Read(kListFiltered, params, call, /*custom_plan=*/true)
                        : Read(kList, params, call);
@@ -438,13 +438,13 @@ absl::StatusOr<DbServerRecord> PostgresDbServerRepository::Update(
     checked_at = ToUnixMicrosText(**changes.last_health_check_time);
   }
   std::vector<std::string> allowed_from;
-  for (DbServerState state : rules.allowed_from) allowed_from.push_back(StateToText(state));
+  for (DbServerState state : rules.allowed_from) allowed_from.emplace_back(StateToText(state));
   if (rules.allowed_from.empty() && changes.state) {
     // No state rule: every state may change (the array lists them all).
     for (DbServerState state :
          {DbServerState::kProvisioning, DbServerState::kActive, DbServerState::kDraining,
           DbServerState::kMaintenance, DbServerState::kFailed}) {
-      allowed_from.push_back(StateToText(state));
+      allowed_from.emplace_back(StateToText(state));
     }
   }
   std::vector<PgParam> params = {

@@ -49,7 +49,7 @@ absl::Status CheckStateTransition(DbServerState from, DbServerState to) {
   std::vector<std::string> allowed;
   for (DbServerState candidate : kAllStates) {
     if (candidate != from && IsStateTransitionAllowed(from, candidate)) {
-      allowed.push_back(StateName(candidate));
+      allowed.emplace_back(StateName(candidate));
     }
   }
   return errors::MakeError(

@@ -42,7 +42,7 @@ size_t ErrorMetadataBytes(const grpc::Status& status);
 
 // The bound ToGrpcStatus keeps ErrorMetadataBytes() within: 6 KiB, leaving room
 // for :status, content-type, grpc-status and proxies' own headers.
-inline constexpr size_t kMaxErrorMetadataBytes = 6 * 1024;
+inline constexpr size_t kMaxErrorMetadataBytes = 6 * size_t{1024};
 
 }  // namespace dbs::instance
 
