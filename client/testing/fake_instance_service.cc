@@ -18,7 +18,7 @@ struct FakeInstanceService::Server {
 FakeInstanceService::FakeInstanceService() : server_(std::make_unique<Server>()) {}
 FakeInstanceService::~FakeInstanceService() = default;
 
-void FakeInstanceService::FailNextCalls(absl::Status status, int count) {
+void FakeInstanceService::FailNextCalls(const absl::Status& status, int count) {
   absl::MutexLock lock(&mu_);
   for (int i = 0; i < count; ++i) injected_.push_back(status);
 }

@@ -61,7 +61,7 @@ class FakeInstanceService : public InstanceServiceConnection {
 
   // Test hook: the next `count` calls (any RPC) fail with `status` and change
   // nothing, e.g. UNAVAILABLE to exercise a consumer's error path.
-  void FailNextCalls(absl::Status status, int count = 1);
+  void FailNextCalls(const absl::Status& status, int count = 1);
 
   // Test hook: marks pool `id` as referenced by `instances` rows (or not), the
   // other reason DeleteDbServer answers DB_SERVER_IN_USE.
